@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+// hmmcheck: a model checker and property tester for the Linux kernel's
+// Heterogeneous Memory Management (HMM) policy.
+//
+// Dependency direction: the CLI depends on everything; engines (Explorers,
+// Symbolic) depend on CheckerCore only; the kernel model (HMM) depends on
+// CheckerCore only and does no I/O; Z3 never reaches the model.
+import PackageDescription
+
+let package = Package(
+  name: "hmmcheck",
+  platforms: [.macOS(.v14)],
+  products: [
+
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+  ],
+  targets: [
+    // Core library: the shared IR, fingerprints, RNG; no kernel knowledge.
+    .target(name: "CheckerCore"),
+    .testTarget(name: "CheckerCoreTests", dependencies: ["CheckerCore"]),
+  ]
+)

@@ -1,0 +1,50 @@
+/// The pinned state fingerprint: a word-at-a-time multiply-xorshift hash with
+/// the SplitMix64 finalizer.
+///
+/// Pinned on purpose: Swift's `Hasher` is seeded per process, which would
+/// make visited-set behaviour, symmetry representatives and any order derived
+/// from hashes differ between runs. Changing this function changes golden
+/// fingerprints in traces; a test vector guards it.
+public enum Fingerprint {
+  public static let seed: UInt64 = 0x6A09_E667_F3BC_C909
+
+  @inlinable
+  public static func mix(_ x: UInt64) -> UInt64 {
+    var z = x
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// Fingerprint of a byte vector. Never returns 0, so 0 can mark an empty
+  /// slot in open-addressing tables.
+  @inlinable
+  public static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var h = seed ^ UInt64(bytes.count)
+    var i = 0
+    let n = bytes.count
+    while i + 8 <= n {
+      let w = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+      h = (h ^ UInt64(littleEndian: w)) &* 0x9E37_79B9_7F4A_7C15
+      h ^= h >> 32
+      i += 8
+    }
+    if i < n {
+      var w: UInt64 = 0
+      var shift: UInt64 = 0
+      while i < n {
+        w |= UInt64(bytes[i]) << shift
+        shift += 8
+        i += 1
+      }
+      h = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+      h ^= h >> 32
+    }
+    let f = mix(h)
+    return f == 0 ? 1 : f
+  }
+
+  public static func of(_ bytes: [UInt8]) -> UInt64 {
+    bytes.withUnsafeBufferPointer { of($0) }
+  }
+}
