@@ -21,5 +21,11 @@ let package = Package(
     // Core library: the shared IR, fingerprints, RNG; no kernel knowledge.
     .target(name: "CheckerCore"),
     .testTarget(name: "CheckerCoreTests", dependencies: ["CheckerCore"]),
+    // The kernel policy as pure values: guarded commands, no I/O, no solver.
+    .target(name: "HMM", dependencies: ["CheckerCore"]),
+    .testTarget(name: "HMMTests", dependencies: ["HMM", "CheckerCore", "Explorers"]),
+    // Engines: know nothing about the kernel.
+    .target(name: "Explorers", dependencies: ["CheckerCore"]),
+    .testTarget(name: "ExplorersTests", dependencies: ["Explorers", "CheckerCore"]),
   ]
 )

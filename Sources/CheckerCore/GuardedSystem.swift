@@ -168,6 +168,18 @@ public struct GuardedSystem: TransitionSystem, Sendable {
 
   public func isProgress(_ action: Int) -> Bool { commands[action].progress }
 
+  public func actionID(_ action: Int) -> Int { action }
+
+  public var actionIDCount: Int { commands.count }
+
+  public func actor(of action: Int) -> Int { commands[action].thread }
+
+  public func validate(_ state: StateVector) -> String? {
+    let bad = outOfRangeSlots(state)
+    guard let s = bad.first else { return nil }
+    return "\(schema.slotName(s)) = \(state[s]) exceeds its declared range (max \(slotMax[s])): the model's bounds are too small"
+  }
+
   /// The full guard of a command, pc test included: what the Z3 encoder and
   /// `why` explanations use.
   public func fullGuard(_ action: Int) -> Expr {

@@ -19,10 +19,21 @@ public protocol TransitionSystem: Sendable {
   func isFinal(_ state: State) -> Bool
   /// Actions that count as progress for non-progress-cycle detection.
   func isProgress(_ action: Action) -> Bool
+  /// A dense id for per-action statistics (vacuity: which steps never fired).
+  func actionID(_ action: Action) -> Int
+  /// The number of distinct action ids.
+  var actionIDCount: Int { get }
+  /// Which thread (actor) performs the action: PCT scheduling and traces use it.
+  func actor(of action: Action) -> Int
+  /// A model-level consistency problem in a new state (e.g. a value outside
+  /// its declared range), or nil. Explorers stop with an internal error.
+  func validate(_ state: State) -> String?
 }
 
 extension TransitionSystem {
   public func isProgress(_ action: Action) -> Bool { false }
+  public func actor(of action: Action) -> Int { 0 }
+  public func validate(_ state: State) -> String? { nil }
 }
 
 /// A named property an explorer checks on every state or transition.

@@ -1,0 +1,166 @@
+import CheckerCore
+
+/// Seeded random walks: uniform choice, or PCT-style priority scheduling
+/// over actors (Burckhardt, Kothari, Musuvathi and Nagarakatte, "A
+/// Randomized Scheduler with Probabilistic Guarantees of Finding Bugs",
+/// ASPLOS 2010).
+///
+/// Walk k draws from `SplitMix64.stream(seed, k)`, so each walk is
+/// reproducible on its own and the whole run from the seed.
+public struct RandomExplorer<S: TransitionSystem> {
+  public enum Scheduler: Sendable, Hashable {
+    case uniform
+    /// PCT with `depth` - 1 priority change points per walk.
+    case pct(depth: Int)
+  }
+
+  public var system: S
+  public var properties: [Property<S>]
+  public var walks: Int
+  public var maxSteps: Int
+  public var seed: UInt64
+  public var scheduler: Scheduler
+  public var timeLimit: Double?
+  public var stopAtFirstViolation: Bool
+
+  public init(
+    system: S, properties: [Property<S>], walks: Int, maxSteps: Int, seed: UInt64,
+    scheduler: Scheduler = .uniform, timeLimit: Double? = nil, stopAtFirstViolation: Bool = false
+  ) {
+    self.system = system
+    self.properties = properties
+    self.walks = walks
+    self.maxSteps = maxSteps
+    self.seed = seed
+    self.scheduler = scheduler
+    self.timeLimit = timeLimit
+    self.stopAtFirstViolation = stopAtFirstViolation
+  }
+
+  public func run() -> ExplorationReport<S.Action> {
+    let start = now()
+    var report = ExplorationReport<S.Action>(engine: scheduler == .uniform ? "random" : "pct", stop: .walksDone)
+    report.seed = seed
+    report.actionFires = Array(repeating: 0, count: system.actionIDCount)
+    var table = FingerprintTable()
+    var seen = Set<String>()
+    let inits = system.initialStates()
+    var actions: [S.Action] = []
+    var chosen: [S.Action] = []
+    walkLoop: for w in 0..<walks {
+      if let tl = timeLimit, now() - start > tl {
+        report.stop = .timeLimit
+        break
+      }
+      report.walks += 1
+      var rng = SplitMix64.stream(seed: seed, index: UInt64(w))
+      let initial = rng.below(inits.count)
+      var s = inits[initial]
+      chosen.removeAll(keepingCapacity: true)
+      if table.insert(system.fingerprint(of: s), id: 0) == nil { report.distinctStates += 1 }
+      // PCT: random actor priorities and change points for this walk.
+      var priority: [Int] = []
+      var changePoints: [Int] = []
+      if case .pct(let depth) = scheduler {
+        priority = Array(0..<64).shuffledDeterministically(&rng)
+        changePoints = (0..<max(0, depth - 1)).map { _ in rng.below(max(1, maxSteps)) }
+      }
+      func found(_ kind: FindingKind, _ name: String) -> Bool {
+        let key = "\(kind.rawValue)/\(name)"
+        guard !seen.contains(key) else { return false }
+        seen.insert(key)
+        report.findings.append(Finding(kind: kind, property: name, path: ActionPath(initial: initial, actions: chosen)))
+        return kind != .witness
+      }
+      if checkState(s, found) && stopAtFirstViolation { report.stop = .firstViolation; break }
+      for stepIndex in 0..<maxSteps {
+        actions.removeAll(keepingCapacity: true)
+        system.enabledActions(in: s, into: &actions)
+        if actions.isEmpty {
+          if !system.isFinal(s), found(.deadlock, "deadlock"), stopAtFirstViolation {
+            report.stop = .firstViolation
+            break walkLoop
+          }
+          break
+        }
+        let a: S.Action
+        switch scheduler {
+        case .uniform:
+          a = actions[rng.below(actions.count)]
+        case .pct:
+          if let k = changePoints.firstIndex(of: stepIndex) {
+            // Lower the priority of the actor that would run now.
+            let top = actions.map { system.actor(of: $0) }.max { priority[$0 % 64] < priority[$1 % 64] }!
+            priority[top % 64] = -1 - k
+          }
+          let best = actions.map { priority[system.actor(of: $0) % 64] }.max()!
+          let mine = actions.filter { priority[system.actor(of: $0) % 64] == best }
+          a = mine[rng.below(mine.count)]
+        }
+        let t = system.successor(of: s, via: a)
+        chosen.append(a)
+        report.transitions += 1
+        report.statesGenerated += 1
+        report.actionFires[system.actionID(a)] += 1
+        report.maxDepth = max(report.maxDepth, chosen.count)
+        var violated = false
+        for p in properties {
+          guard case .step(let f) = p.check else { continue }
+          let holds = f(s, a, t)
+          if p.kind == .always && !holds {
+            violated = true
+            if found(.violation, p.name) && stopAtFirstViolation { report.stop = .firstViolation; break walkLoop }
+          } else if p.kind == .sometimes && holds {
+            _ = found(.witness, p.name)
+          }
+        }
+        if violated { break }
+        if table.insert(system.fingerprint(of: t), id: 0) == nil {
+          report.distinctStates += 1
+          if let err = system.validate(t) {
+            report.internalError = err
+            report.stop = .internalError
+            break walkLoop
+          }
+        }
+        s = t
+        if checkState(s, found) {
+          if stopAtFirstViolation { report.stop = .firstViolation; break walkLoop }
+          break
+        }
+      }
+    }
+    report.seconds = now() - start
+    report.memoryBytes = table.memoryBytes
+    return report
+  }
+
+  /// Returns true when an `always` state property fails.
+  private func checkState(_ s: S.State, _ found: (FindingKind, String) -> Bool) -> Bool {
+    var violated = false
+    for p in properties {
+      guard case .state(let f) = p.check else { continue }
+      let holds = f(s)
+      if p.kind == .always && !holds {
+        violated = true
+        _ = found(.violation, p.name)
+      } else if p.kind == .sometimes && holds {
+        _ = found(.witness, p.name)
+      }
+    }
+    return violated
+  }
+}
+
+extension Array {
+  /// Fisher-Yates with the pinned generator (the standard library's shuffle
+  /// algorithm is not promised to stay the same).
+  func shuffledDeterministically(_ rng: inout SplitMix64) -> [Element] {
+    var a = self
+    if a.count < 2 { return a }
+    for i in stride(from: a.count - 1, to: 0, by: -1) {
+      a.swapAt(i, rng.below(i + 1))
+    }
+    return a
+  }
+}

@@ -1,0 +1,278 @@
+/// A model as written in a `Models/*.yaml` file, after parsing: the system,
+/// the protocol variant, the workload threads, the properties to check and
+/// the expected outcome. Pure values; `HMMModel` turns it into guarded
+/// commands.
+public struct ModelConfig: Hashable, Sendable, Codable {
+  public var name: String
+  public var description: String
+  public var system: SystemConfig
+  public var variant: Variant
+  public var threads: [ThreadConfig]
+  /// Property suites (file stems in `Properties/`) or single property names.
+  public var properties: [String]
+  public var expect: Expectation
+  /// Thread steps (kernel path names) that are expected never to fire, so
+  /// the vacuity check does not fail the model for them.
+  public var expectUnfired: [String]
+
+  public init(
+    name: String, description: String = "", system: SystemConfig, variant: Variant = Variant(),
+    threads: [ThreadConfig], properties: [String] = [], expect: Expectation = .pass,
+    expectUnfired: [String] = []
+  ) {
+    self.name = name
+    self.description = description
+    self.system = system
+    self.variant = variant
+    self.threads = threads
+    self.properties = properties
+    self.expect = expect
+    self.expectUnfired = expectUnfired
+  }
+}
+
+/// What a check of the model must find.
+public enum Expectation: Hashable, Sendable, Codable {
+  /// Every property holds and every `sometimes` witness is reached.
+  case pass
+  /// Exactly this property (by name) is violated, and no other.
+  case violation(String)
+  /// The model deadlocks (a thread blocked forever).
+  case deadlock
+}
+
+public struct SystemConfig: Hashable, Sendable, Codable {
+  /// Virtual pages (addresses) of the one process address space.
+  public var pages: Int
+  /// Per virtual page: the VMA covering it (none = no VMA there).
+  public var vmas: [VMAConfig]
+  /// Per virtual page: what is mapped there at the start.
+  public var initial: [InitialPage]
+  /// System RAM pages available to the allocator (besides the zero page).
+  public var ramPages: Int
+  public var devices: [DeviceConfig]
+  /// memcg limit in pages (the one memcg the process is charged to).
+  public var memcgLimit: Int
+
+  public init(
+    pages: Int, vmas: [VMAConfig], initial: [InitialPage], ramPages: Int,
+    devices: [DeviceConfig], memcgLimit: Int
+  ) {
+    self.pages = pages
+    self.vmas = vmas
+    self.initial = initial
+    self.ramPages = ramPages
+    self.devices = devices
+    self.memcgLimit = memcgLimit
+  }
+}
+
+public struct VMAConfig: Hashable, Sendable, Codable {
+  public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// MAP_PRIVATE|MAP_ANONYMOUS: the only memory migrate_vma moves.
+    case privateAnon = "private_anon"
+    /// MAP_SHARED|MAP_ANONYMOUS (shmem): pte_none is a hole (C1).
+    case sharedAnon = "shared_anon"
+    /// A file mapping: page-cache pages have a mapping (P2 hole).
+    case file
+  }
+
+  public enum Prot: String, Hashable, Sendable, Codable, CaseIterable {
+    case none, read
+    case readWrite = "read_write"
+  }
+
+  /// First and last virtual page, inclusive.
+  public var first: Int
+  public var last: Int
+  public var kind: Kind
+  public var prot: Prot
+
+  public init(first: Int, last: Int, kind: Kind, prot: Prot) {
+    self.first = first
+    self.last = last
+    self.kind = kind
+    self.prot = prot
+  }
+}
+
+/// The initial content of one virtual page.
+public enum InitialPage: Hashable, Sendable, Codable {
+  /// pte_none (never touched).
+  case none
+  /// The shared zero page, mapped read-only (a read fault happened).
+  case zero
+  /// A present RAM page, writable or not, charged to the memcg.
+  case ram(writable: Bool)
+  /// Already migrated to this device (index into `devices`): a device-private
+  /// entry, or a present PTE for a coherent device.
+  case device(Int, writable: Bool)
+}
+
+public struct DeviceConfig: Hashable, Sendable, Codable {
+  public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// MEMORY_DEVICE_PRIVATE: not CPU-addressable; device-private entries.
+    case `private`
+    /// MEMORY_DEVICE_COHERENT: CPU-addressable; present PTEs.
+    case coherent
+  }
+
+  public var name: String
+  public var kind: Kind
+  /// Pages of device memory (the driver's free list).
+  public var poolPages: Int
+
+  public init(name: String, kind: Kind = .private, poolPages: Int) {
+    self.name = name
+    self.kind = kind
+    self.poolPages = poolPages
+  }
+}
+
+public struct ThreadConfig: Hashable, Sendable, Codable {
+  public var name: String
+  /// The device (index into `devices`) for a device thread; nil for a CPU thread.
+  public var device: Int?
+  public var program: [Operation]
+
+  public init(name: String, device: Int? = nil, program: [Operation]) {
+    self.name = name
+    self.device = device
+    self.program = program
+  }
+}
+
+/// A page range, inclusive at both ends.
+public struct PageRange: Hashable, Sendable, Codable, CustomStringConvertible {
+  public var first: Int
+  public var last: Int
+  public init(_ first: Int, _ last: Int) {
+    self.first = first
+    self.last = last
+  }
+  public var pages: ClosedRange<Int> { first...last }
+  public var description: String { first == last ? "page \(first)" : "pages \(first)-\(last)" }
+}
+
+/// One entry of a thread's program: a kernel entry point (syscall, fault,
+/// ioctl) that the model expands into its kernel-serialised steps.
+public indirect enum Operation: Hashable, Sendable, Codable {
+  // CPU threads
+  /// A CPU load: TLB hit, or handle_mm_fault (populate, migration wait,
+  /// do_swap_page -> migrate_to_ram).
+  case cpuRead(Int)
+  /// A CPU store (also COW of the zero page, write-protect reuse).
+  case cpuWrite(Int)
+  case munmap(PageRange)
+  case mprotect(PageRange, VMAConfig.Prot)
+  /// pin_user_pages(FOLL_WRITE) on one page: faults it in, takes a pin.
+  case gupPin(Int)
+  /// A write through the pinned page (DMA by the pinning user).
+  case gupWrite(Int)
+  case gupUnpin(Int)
+  /// Process exit: MMU_NOTIFY_RELEASE to every mirror, then exit_mmap.
+  case exit
+
+  // Device threads (bound to their thread's device)
+  /// dmirror_range_fault over a range: read_begin, hmm_range_fault, driver
+  /// lock, read_retry, program the device page table.
+  case mirror(PageRange, write: Bool)
+  /// A device access through its page table (re-faulting on a miss).
+  case deviceRead(Int)
+  case deviceWrite(Int)
+  /// dmirror MIGRATE_TO_DEV: migrate_vma_setup/pages/finalize to this device.
+  case migrateToDevice(PageRange)
+  /// dmirror MIGRATE_TO_SYS: this device's pages back to system RAM.
+  case migrateToSystem(PageRange)
+
+  /// Nondeterministic choice between alternative sub-programs.
+  case choice([[Operation]])
+}
+
+/// Protocol variants: kernel eras and driver choices. The default value is
+/// the correct, current protocol.
+public struct Variant: Hashable, Sendable, Codable {
+  public enum Era: String, Hashable, Sendable, Codable, CaseIterable {
+    /// v5.5+: mmu_interval_notifier, read_begin / read_retry / set_seq.
+    case intervalNotifier = "interval_notifier"
+    /// v4.14-v4.19 hmm_mirror: device page tables synced at
+    /// invalidate_range_end, after the CPU PTEs changed (bug B1).
+    case hmmMirror2017 = "hmm_mirror_2017"
+    /// v4.20-v5.4: a per-range `valid` flag reset to true at
+    /// invalidate_range_end (bug B2).
+    case validFlag2019 = "valid_flag_2019"
+  }
+
+  public enum MemcgEra: String, Hashable, Sendable, Codable, CaseIterable {
+    /// v6.7+: mem_cgroup_migrate moves the charge with the page.
+    case v6_7 = "v6.7"
+    /// Before v6.7: the new page is force-charged and the old one uncharged
+    /// when freed (a bounded, documented transient over the limit).
+    case preV6_7 = "pre_v6.7"
+  }
+
+  /// How do_swap_page treats a device-private page before migrate_to_ram.
+  public enum SwapPageLocking: String, Hashable, Sendable, Codable, CaseIterable {
+    /// 2026: trylock + get_page; the loser sleeps until the page is unlocked.
+    case trylockSleep = "trylock_sleep"
+    /// 2025: trylock + get_page; the loser returns and re-faults (spins).
+    case trylockSpin = "trylock_spin"
+    /// Before 2022 (CVE-2022-3523, bug B8): no reference, no lock.
+    case noReference = "no_reference"
+  }
+
+  /// A driver that skips its own MMU_NOTIFY_MIGRATE events (as dmirror does).
+  public enum OwnMigrateFilter: String, Hashable, Sendable, Codable, CaseIterable {
+    /// The callback handles every event (allowed by O9; the SPIN twin's choice).
+    case none
+    /// Skips them and invalidates its own mappings before copying (O8 kept).
+    case invalidateBeforeCopy = "invalidate_before_copy"
+    /// Skips them and never invalidates its own mappings (O8 violated).
+    case noInvalidate = "no_invalidate"
+  }
+
+  /// Deliberate protocol bugs, each standing for a rule of reference §2.5 or
+  /// a historical bug of §6.
+  public enum Bug: String, Hashable, Sendable, Codable, CaseIterable {
+    /// O2: mmu_interval_read_retry checked without the driver lock.
+    case readRetryUnlocked = "read_retry_unlocked"
+    /// O3: the invalidate callback never calls mmu_interval_set_seq.
+    case skipSetSeq = "skip_set_seq"
+    /// O4: the callback returns before the device stopped using its entries.
+    case callbackReturnsEarly = "callback_returns_early"
+    /// O1: mmu_interval_read_begin taken after the hmm_range_fault snapshot.
+    case readBeginAfterSnapshot = "read_begin_after_snapshot"
+    /// migrate_to_ram try-charges the new page before uncharging the device page.
+    case migrateBackChargesFirst = "migrate_back_charges_first"
+    /// migrate_vma_collect does not skip GUP-pinned pages (C10/U3 missing).
+    case migrateIgnoresPins = "migrate_ignores_pins"
+    /// migrate_vma_finalize does not restore declined pages (INV-11).
+    case finalizeSkipsRestore = "finalize_skips_restore"
+  }
+
+  public var era: Era
+  public var memcg: MemcgEra
+  public var swapPageLocking: SwapPageLocking
+  public var ownMigrateFilter: OwnMigrateFilter
+  /// The driver's alloc_and_copy may decline any page (hole D1).
+  public var driverMayDecline: Bool
+  /// Map the zero page on read faults of untouched anonymous memory.
+  public var zeroPage: Bool
+  public var bugs: [Bug]
+
+  public init(
+    era: Era = .intervalNotifier, memcg: MemcgEra = .v6_7,
+    swapPageLocking: SwapPageLocking = .trylockSleep, ownMigrateFilter: OwnMigrateFilter = .none,
+    driverMayDecline: Bool = false, zeroPage: Bool = true, bugs: [Bug] = []
+  ) {
+    self.era = era
+    self.memcg = memcg
+    self.swapPageLocking = swapPageLocking
+    self.ownMigrateFilter = ownMigrateFilter
+    self.driverMayDecline = driverMayDecline
+    self.zeroPage = zeroPage
+    self.bugs = bugs
+  }
+
+  public func has(_ bug: Bug) -> Bool { bugs.contains(bug) }
+}
