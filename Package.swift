@@ -11,7 +11,7 @@ let package = Package(
   name: "hmmcheck",
   platforms: [.macOS(.v14)],
   products: [
-
+    .executable(name: "hmmcheck", targets: ["hmmcheck"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,5 +27,22 @@ let package = Package(
     // Engines: know nothing about the kernel.
     .target(name: "Explorers", dependencies: ["CheckerCore"]),
     .testTarget(name: "ExplorersTests", dependencies: ["Explorers", "CheckerCore"]),
+    // Counterexample traces (ITF JSON) and their rendering.
+    .target(name: "Traces", dependencies: ["CheckerCore", "Explorers", .product(name: "Yams", package: "Yams")]),
+    .testTarget(name: "TracesTests", dependencies: ["Traces", "CheckerCore", "Explorers"]),
+    // Model files and property suites.
+    .target(name: "ModelFiles", dependencies: ["HMM", "CheckerCore", .product(name: "Yams", package: "Yams")]),
+    .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "HMM"]),
+    .target(name: "PropertyLanguage", dependencies: ["CheckerCore"]),
+    .testTarget(name: "PropertyLanguageTests", dependencies: ["PropertyLanguage", "CheckerCore"]),
+    // The CLI: commands in a library (testable), a thin executable.
+    .target(
+      name: "HMMCheckCLI",
+      dependencies: [
+        "CheckerCore", "Explorers", "HMM", "ModelFiles", "PropertyLanguage", "Traces",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(name: "hmmcheck", dependencies: ["HMMCheckCLI"]),
+    .testTarget(name: "CLITests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"]),
   ]
 )

@@ -63,6 +63,11 @@ public struct Finding<Action: Hashable & Sendable>: Sendable {
   /// Property name; "deadlock" for deadlocks.
   public var property: String
   public var path: ActionPath<Action>
+  public init(kind: FindingKind, property: String, path: ActionPath<Action>) {
+    self.kind = kind
+    self.property = property
+    self.path = path
+  }
 }
 
 public struct ExplorationReport<Action: Hashable & Sendable>: Sendable {

@@ -19,6 +19,8 @@ final class Emitter {
   var variant: Variant { layout.config.variant }
   /// Prefix for labels of the operation being emitted ("op 2 munmap").
   var context = ""
+  /// Entry pc of every operation of the program (vacuity: did it ever run?).
+  var operationEntries: [(pc: Int, operation: String)] = []
 
   init(layout: HMMLayout, thread: Int, device: Int?, sink: ModelSink) {
     self.layout = layout

@@ -17,6 +17,16 @@ public struct HMMModel: Sendable {
   public let system: GuardedSystem
   /// Every event some command fires, sorted.
   public let events: [String]
+  /// Where each declared program operation starts: a model whose operation
+  /// never starts is vacuous there.
+  public let operationEntries: [OperationEntry]
+
+  public struct OperationEntry: Sendable, Hashable {
+    public var thread: Int
+    public var pc: Int
+    /// `munmap page 1`, `mirror pages 0-1 write`, ...
+    public var operation: String
+  }
 
   public init(_ config: ModelConfig) throws {
     self.config = config
@@ -24,6 +34,7 @@ public struct HMMModel: Sendable {
     self.layout = layout
     let sink = ModelSink()
     var threads: [ThreadInfo] = []
+    var entries: [OperationEntry] = []
     for (t, th) in config.threads.enumerated() {
       let e = Emitter(layout: layout, thread: t, device: th.device, sink: sink)
       let start = e.label("start")
@@ -33,11 +44,13 @@ public struct HMMModel: Sendable {
         throw ModelError(
           "thread '\(th.name)' expands to \(e.labels.count) program points; at most 256 fit the state vector: split its program over more threads")
       }
+      entries += e.operationEntries.map { OperationEntry(thread: t, pc: $0.pc, operation: $0.operation) }
       threads.append(ThreadInfo(name: th.name, pcSlot: layout.pc(t), pcLabels: e.labels, donePC: done))
     }
     let initial = try Self.initialState(config, layout)
     system = GuardedSystem(schema: layout.schema, threads: threads, commands: sink.commands, initial: [initial])
     events = Array(Set(sink.commands.flatMap(\.events))).sorted()
+    operationEntries = entries
   }
 
   /// The initial state: VMAs, initial pages allocated from the pools in

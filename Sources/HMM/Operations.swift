@@ -8,6 +8,7 @@ extension Emitter {
       let next = i == ops.count - 1 ? end : label("after op \(i + 1)")
       let saved = context
       context = saved.isEmpty ? "op \(i + 1) \(op.shortName)" : "\(saved) / \(op.shortName)"
+      operationEntries.append((pc, op.shortName))
       emitOperation(op, at: pc, to: next)
       context = saved
       pc = next

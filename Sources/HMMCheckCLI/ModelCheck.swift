@@ -1,0 +1,221 @@
+import CheckerCore
+import Explorers
+import Foundation
+import HMM
+import Traces
+
+/// How `check` and `simulate` explore a model.
+struct EngineOptions {
+  enum Engine: String { case bfs, random, pct }
+  var engine: Engine = .bfs
+  var limits = ExplorationLimits()
+  var walks = 1000
+  var walkDepth = 200
+  var seed: UInt64 = 1
+  var pctDepth = 3
+  var traceDir: String? = nil
+  var minimize = true
+  var showProgress = true
+}
+
+/// The verdict on one model.
+struct ModelResult {
+  struct Line {
+    var kind: FindingKind
+    var property: String
+    var steps: Int
+    var expected: Bool
+    var explanation: String?
+    var traceFile: String?
+  }
+
+  var name: String
+  var file: String
+  var expectation: String
+  var exit: HMMExit
+  var verdict: String
+  var report: ExplorationReport<Int>
+  var findings: [Line] = []
+  var unreachedWitnesses: [String] = []
+  var vacuousOperations: [String] = []
+  var neverFired: [String] = []
+  var propertyCount = 0
+}
+
+enum ModelCheck {
+  static func run(_ session: ModelSession, _ opt: EngineOptions) throws -> ModelResult {
+    let system = session.system
+    let props = session.properties
+    var report: ExplorationReport<Int>
+    switch opt.engine {
+    case .bfs:
+      var bfs = BFSExplorer(system: system, properties: props, limits: opt.limits, stateBytes: system.schema.slotCount + 32)
+      if opt.showProgress && Output.stderrIsTTY {
+        bfs.progress = { r, queue in
+          let rate = r.seconds > 0 ? Int(Double(r.distinctStates) / r.seconds) : 0
+          Output.error("  [\(session.name)] \(r.distinctStates) states, \(rate) states/s, queue \(queue), depth \(r.maxDepth)")
+        }
+      }
+      report = bfs.run()
+    case .random, .pct:
+      report = RandomExplorer(
+        system: system, properties: props, walks: opt.walks, maxSteps: opt.walkDepth, seed: opt.seed,
+        scheduler: opt.engine == .pct ? .pct(depth: opt.pctDepth) : .uniform, timeLimit: opt.limits.timeLimit
+      ).run()
+    }
+
+    // Soundness: every finding is re-executed by the explicit stepper before
+    // it is reported; random-walk findings are then shortened.
+    for i in report.findings.indices {
+      let f = report.findings[i]
+      let confirms: (ActionPath<Int>) -> Bool = { path in
+        if f.kind == .deadlock { return PathReplay.confirmsDeadlock(system, path) }
+        guard let p = props.first(where: { $0.name == f.property }) else { return false }
+        return PathReplay.confirms(system, path, property: p, kind: f.kind)
+      }
+      guard confirms(f.path) else {
+        throw CLIError.internalError("internal error: the \(f.kind.rawValue) of \(f.property) found by \(report.engine) does not replay")
+      }
+      if opt.engine != .bfs && opt.minimize && f.kind != .witness {
+        report.findings[i].path = Minimizer.minimize(system, f.path, stillFails: confirms)
+      }
+    }
+
+    var result = ModelResult(
+      name: session.name, file: session.loaded.file, expectation: describe(session.config.expect), exit: .ok,
+      verdict: "", report: report, propertyCount: props.count)
+    if let err = report.internalError {
+      result.exit = .internalError
+      result.verdict = "INTERNAL ERROR: \(err)"
+      return result
+    }
+
+    let violated = report.violations.map(\.property)
+    let expectedName: String? = {
+      switch session.config.expect {
+      case .pass: return nil
+      case .violation(let p): return p
+      case .deadlock: return "deadlock"
+      }
+    }()
+    for f in report.findings {
+      var line = ModelResult.Line(
+        kind: f.kind, property: f.property, steps: f.path.actions.count,
+        expected: f.kind == .witness || f.property == expectedName)
+      if f.kind != .deadlock { line.explanation = session.explain(f) }
+      if f.kind != .witness, let dir = opt.traceDir {
+        line.traceFile = try writeTrace(session, f, engine: report.engine, seed: report.seed, explanation: line.explanation, dir: dir)
+      }
+      result.findings.append(line)
+    }
+    let exhaustive = report.stop.isExhaustive
+    let unexpected = violated.filter { $0 != expectedName }
+    if expectedName == nil || unexpected.isEmpty {
+      // Witnesses matter where the state space is not cut by a violation.
+      if expectedName == nil {
+        result.unreachedWitnesses = props.filter { $0.kind == .sometimes && report.finding($0.name, .witness) == nil }.map(\.name)
+        if exhaustive { result.vacuousOperations = vacuous(session, report) }
+      }
+    }
+    result.neverFired = neverFired(session, report)
+
+    let bound = exhaustive ? "" : " (bounded: \(report.stop.rawValue), not exhaustive)"
+    if !unexpected.isEmpty {
+      result.exit = .unexpectedViolation
+      result.verdict = "FAIL: unexpected \(unexpected.count == 1 ? "violation" : "violations") of \(unexpected.joined(separator: ", "))"
+    } else if let e = expectedName, !violated.contains(e) {
+      result.exit = .expectedViolationMissing
+      result.verdict = "FAIL: expected \(e == "deadlock" ? "a deadlock" : "a violation of \(e)"), none found\(bound)"
+    } else if !result.unreachedWitnesses.isEmpty {
+      result.exit = .unexpectedViolation
+      result.verdict = "FAIL: sometimes-properties never reached (the model is vacuous for them): \(result.unreachedWitnesses.joined(separator: ", "))\(bound)"
+    } else if !result.vacuousOperations.isEmpty {
+      result.exit = .unexpectedViolation
+      result.verdict = "FAIL: declared operations that never start (list them in expect_unfired if intended): \(result.vacuousOperations.joined(separator: "; "))"
+    } else if let e = expectedName {
+      result.verdict = "PASS: expected \(e == "deadlock" ? "deadlock" : "violation of \(e)") found"
+    } else {
+      result.verdict = exhaustive ? "PASS: every property holds in every reachable state" : "PASS\(bound): no violation within the bounds"
+    }
+    return result
+  }
+
+  static func describe(_ e: Expectation) -> String {
+    switch e {
+    case .pass: return "pass"
+    case .violation(let p): return "violation of \(p)"
+    case .deadlock: return "deadlock"
+    }
+  }
+
+  /// Declared operations whose first step never fired.
+  static func vacuous(_ s: ModelSession, _ r: ExplorationReport<Int>) -> [String] {
+    var firedAt = Set<[Int]>()
+    for (i, c) in s.system.commands.enumerated() where r.actionFires[i] > 0 { firedAt.insert([c.thread, c.pc]) }
+    return s.model.operationEntries.compactMap { e in
+      if firedAt.contains([e.thread, e.pc]) { return nil }
+      let opName = e.operation.split(separator: " ").first.map(String.init) ?? e.operation
+      if s.config.expectUnfired.contains(opName) || s.config.expectUnfired.contains(e.operation) { return nil }
+      return "\(s.system.threads[e.thread].name): \(e.operation)"
+    }
+  }
+
+  /// Kernel paths (command names) none of whose branches ever fired.
+  static func neverFired(_ s: ModelSession, _ r: ExplorationReport<Int>) -> [String] {
+    var fired = Set<String>()
+    var all: [String] = []
+    for (i, c) in s.system.commands.enumerated() {
+      if r.actionFires[i] > 0 { fired.insert(c.name) }
+      if !all.contains(c.name) { all.append(c.name) }
+    }
+    return all.filter { !fired.contains($0) }
+  }
+
+  static func writeTrace(
+    _ s: ModelSession, _ f: Finding<Int>, engine: String, seed: UInt64?, explanation: String?, dir: String
+  ) throws -> String {
+    let trace = try Trace.make(
+      system: s.system, path: f.path, modelFile: s.loaded.file, modelName: s.name, modelHash: s.loaded.sourceHash,
+      engine: engine, seed: seed, status: f.kind.rawValue, property: f.kind == .deadlock ? nil : f.property,
+      explanation: explanation)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let file = (dir.hasSuffix("/") ? dir : dir + "/") + "\(s.name).\(f.property).itf.json"
+    try TraceCodec.encode(trace, system: s.system).write(toFile: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
+  /// The human summary of one model.
+  static func print(_ r: ModelResult, _ s: ModelSession, verbose: Bool) {
+    let rep = r.report
+    Output.line("== \(r.name)  (\(r.file))")
+    let v = s.config.variant
+    var variant = "\(v.era.rawValue), memcg \(v.memcg.rawValue)"
+    if !v.bugs.isEmpty { variant += ", bugs: " + v.bugs.map(\.rawValue).joined(separator: ", ") }
+    if v.ownMigrateFilter != .none { variant += ", own MIGRATE filter: \(v.ownMigrateFilter.rawValue)" }
+    Output.line("   variant: \(variant); expect: \(r.expectation)")
+    let seconds = String(format: "%.2f", rep.seconds)
+    switch rep.engine {
+    case "bfs":
+      Output.line("   bfs: \(rep.stop.rawValue), \(rep.distinctStates) distinct states, \(rep.transitions) transitions, depth \(rep.maxDepth), \(seconds) s")
+      if rep.stop.isExhaustive {
+        Output.line("   fingerprint collision probability ≤ \(String(format: "%.1e", FingerprintTable.collisionProbability(states: rep.distinctStates)))")
+      }
+    default:
+      Output.line("   \(rep.engine): seed \(rep.seed ?? 0), \(rep.walks) walks, \(rep.transitions) steps, \(rep.distinctStates) distinct states seen, \(seconds) s (never exhaustive)")
+    }
+    Output.line("   properties: \(r.propertyCount)")
+    for f in r.findings where f.kind == .witness && verbose {
+      Output.line("   ✓ \(f.property) reached in \(f.steps) steps")
+    }
+    for f in r.findings where f.kind != .witness {
+      let tag = f.kind == .deadlock ? "deadlock" : "violation of \(f.property)"
+      Output.line("   ✗ \(tag) in \(f.steps) steps\(f.expected ? " (expected)" : "")")
+      if let e = f.explanation { Output.line("     \(e)") }
+      if let t = f.traceFile { Output.line("     trace: \(t)   (hmmcheck replay \(t))") }
+    }
+    if verbose && !r.neverFired.isEmpty {
+      Output.line("   kernel paths never taken: \(r.neverFired.joined(separator: ", "))")
+    }
+    Output.line("   \(r.verdict)")
+  }
+}

@@ -1,0 +1,3 @@
+import HMMCheckCLI
+
+HMMCheck.main()
