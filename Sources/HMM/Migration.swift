@@ -56,7 +56,6 @@ extension Emitter {
       func hole(_ outcome: String, _ ev: [HMMEvent] = [], _ cond: (inout StepBuilder) -> Void) {
         step(pc, name, P, outcome: outcome, events: ev + [.migrationHole], to: next) { b in
           cond(&b)
-          b.set(l.migOwner(a), d + 1)
         }
       }
       let noVMA: (inout StepBuilder) -> Void = { b in
@@ -75,7 +74,6 @@ extension Emitter {
           b.require(.eq(b.get(l.vmaKind(a)), VMAKind.privateAnon.rawValue))
           b.set(l.migFlag(t, a), true)
           b.set(l.migWrite(t, a), .eq(b.get(l.vmaProt(a)), ProtValue.readWrite.rawValue))
-          b.set(l.migOwner(a), d + 1)
         }
         hole("hole C1: pte_none in a non-anonymous VMA") { b in
           inVMA(&b)
@@ -88,7 +86,6 @@ extension Emitter {
             b.require(.eq(b.get(l.pteKind(a)), PTEKind.zero.rawValue))
             b.set(l.migFlag(t, a), true)
             b.set(l.migWrite(t, a), .eq(b.get(l.vmaProt(a)), ProtValue.readWrite.rawValue))
-            b.set(l.migOwner(a), d + 1)
           }
         }
       }
@@ -358,6 +355,8 @@ extension Emitter {
       let next = i == range.count - 1 ? done : label("finalized page \(a)")
       let name = "migrate_vma_finalize"
       let P = [pageParam(a)]
+      /// Ends this session's claim on the address (held only by a session
+      /// that turned the PTE into a migration entry).
       func clearLocals(_ b: inout StepBuilder) {
         b.set(l.migSrc(t, a), 0)
         b.set(l.migDst(t, a), 0)
@@ -369,7 +368,8 @@ extension Emitter {
       step(pc, name, P, outcome: "nothing collected", to: next) { b in
         b.require(.eq(b.get(l.migSrc(t, a)), 0))
         b.require(.eq(b.get(l.migDst(t, a)), 0))
-        clearLocals(&b)
+        b.set(l.migFlag(t, a), false)
+        b.set(l.migWrite(t, a), false)
       }
       for q in dstPool {
         step(pc, name, P + [physName(q)], outcome: "inserted: unlock and put dst", to: next) { b in

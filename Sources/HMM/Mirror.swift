@@ -246,8 +246,9 @@ extension Emitter {
       step(dmaAt, w ? "device DMA write" : "device DMA read", P + [physName(p)], outcome: "completes", events: ev, progress: true, to: next) { b in
         b.require(.eq(b.get(l.dmaPage(t)), p + 1))
         if w {
-          b.set(l.latest(a), .plus(b.get(l.latest(a)), 1))
-          b.set(l.data(p), .plus(b.get(l.latest(a)), 1))
+          let version = Expr.plus(b.get(l.latest(a)), 1)
+          b.set(l.latest(a), version)
+          b.set(l.data(p), version)
         } else {
           b.set(l.staleRead, .disj([.isTrue(b.get(l.staleRead)), .ne(b.get(l.data(p)), b.get(l.latest(a)))]))
         }

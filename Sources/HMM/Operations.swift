@@ -68,8 +68,9 @@ extension Emitter {
         step(pc, "CPU store", P + [physName(p)], outcome: "TLB hit", progress: true, to: next) { b in
           b.require(hit(b))
           b.require(.eq(b.get(l.ptePage(a)), p + 1))
-          b.set(l.latest(a), .plus(b.get(l.latest(a)), 1))
-          b.set(l.data(p), .plus(b.get(l.latest(a)), 1))
+          let version = Expr.plus(b.get(l.latest(a)), 1)
+          b.set(l.latest(a), version)
+          b.set(l.data(p), version)
         }
       }
     } else {
@@ -208,8 +209,9 @@ extension Emitter {
     for p in l.presentCandidates {
       step(pc, "write through pinned page", [pageParam(a), physName(p)], to: next) { b in
         b.require(.eq(b.get(l.gupPage(t, a)), p + 1))
-        b.set(l.latest(a), .plus(b.get(l.latest(a)), 1))
-        b.set(l.data(p), .plus(b.get(l.latest(a)), 1))
+        let version = Expr.plus(b.get(l.latest(a)), 1)
+        b.set(l.latest(a), version)
+        b.set(l.data(p), version)
       }
     }
     step(pc, "write through pinned page", [pageParam(a)], outcome: "nothing pinned", to: next) { b in
