@@ -44,7 +44,8 @@ public enum Expectation: Hashable, Sendable, Codable {
 public struct SystemConfig: Hashable, Sendable, Codable {
   /// Virtual pages (addresses) of the one process address space.
   public var pages: Int
-  /// Per virtual page: the VMA covering it (none = no VMA there).
+  /// The VMAs, each over an inclusive page range, not overlapping; pages
+  /// outside every VMA are unmapped.
   public var vmas: [VMAConfig]
   /// Per virtual page: what is mapped there at the start.
   public var initial: [InitialPage]
