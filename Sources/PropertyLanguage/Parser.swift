@@ -314,8 +314,11 @@ struct Parser {
       return node(.name(name, subscripts: subs), from: start)
     case .symbol(.lparen):
       _ = advance()
-      let e = try expression()
+      var e = try expression()
       try expect(.rparen, "to close '(' at \(start)")
+      // The parentheses belong to the sub-formula: an enclosing formula that
+      // starts here must quote them too.
+      e.range = SourceRange(start: start, end: lastEnd)
       return e
     case .keyword(.next):
       _ = advance()
