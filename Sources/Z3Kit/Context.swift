@@ -44,7 +44,7 @@ public final class Z3Context: @unchecked Sendable {
         Z3_del_context(raw)
     }
 
-    /// Full Z3 version, e.g. "Z3 4.8.12.0", for `--version` output and bug reports.
+    /// Full Z3 version, e.g. "4.8.12.0", for `--version` output and bug reports.
     public static let version: String = String(cString: Z3_get_full_version())
 
     /// Numeric version, for feature checks.
@@ -54,9 +54,9 @@ public final class Z3Context: @unchecked Sendable {
         return (Int(major), Int(minor), Int(build), Int(revision))
     }
 
-    /// Cancels whatever this context is running (a `check` makes it return `.unknown`
-    /// with reason "interrupted"/"canceled"). Safe to call from any thread, e.g. a
-    /// task-cancellation handler or a watchdog.
+    /// Cancels whatever this context is running (a `check` returns `.unknown`). Safe to
+    /// call from any thread, e.g. a task-cancellation handler or a watchdog. Not sticky:
+    /// an interrupt while nothing runs is lost, and later checks run normally.
     public func interrupt() {
         Z3_interrupt(raw)
     }
@@ -100,6 +100,13 @@ public final class Z3Context: @unchecked Sendable {
     func requireOwn(_ sort: Z3Sort) throws(Z3Error) {
         guard sort.context === self else {
             throw Z3Error(code: .invalidArgument, message: "sort \(sort) belongs to a different Z3Context")
+        }
+    }
+
+    @inline(__always)
+    func requireOwn(_ params: Z3Params) throws(Z3Error) {
+        guard params.context === self else {
+            throw Z3Error(code: .invalidArgument, message: "params belong to a different Z3Context")
         }
     }
 

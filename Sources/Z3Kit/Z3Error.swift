@@ -4,6 +4,8 @@ import CZ3
 /// (print and `exit(1)`), so one bad query cannot take the whole checker down.
 public struct Z3Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// Mirrors `Z3_error_code`; raw values match the C enum so codes stay comparable with Z3 docs.
+    /// Z3 4.8.12 reports sort mismatches (e.g. `Int + Bool`) as `.exception` with a
+    /// "Sort mismatch ..." message; the wrapper's own sort checks use `.sortError`.
     public enum Code: UInt32, Sendable, Equatable {
         case sortError = 1
         case indexOutOfBounds
