@@ -70,6 +70,7 @@ extension StepBuilder {
     set(l.lru(p), .cond(last, .false, get(l.lru(p))))
     set(l.anon(p), .cond(last, .false, get(l.anon(p))))
     set(l.data(p), .cond(last, .const(0), get(l.data(p))))
+    set(l.oldCharge(p), .cond(last, .false, get(l.oldCharge(p))))
     set(l.locked(p), .cond(last, .false, get(l.locked(p))))
   }
 

@@ -243,14 +243,22 @@ extension Emitter {
     emitMigration(at: setupAt, MigrationSpec(direction: .toSystem(d), range: [a], faultPage: true), done: returned)
     let held = variant.swapPageLocking != .noReference
     for p in pool {
-      step(returned, name, [pageParam(a), physName(p)], outcome: held ? "unlock_page, put_page" : "return", events: [.cpuFaultMigratedBack], to: f.retry) { b in
-        b.require(.eq(b.get(l.faultPage(t)), p + 1))
-        if held {
-          b.set(l.locked(p), false)
-          b.put(p, l)
+      for oom in [false, true] {
+        step(
+          returned, name, [pageParam(a), physName(p)],
+          outcome: (held ? "unlock_page, put_page" : "return") + (oom ? ": VM_FAULT_OOM" : ""),
+          events: oom ? [] : [.cpuFaultMigratedBack], to: oom ? f.fail : f.retry
+        ) { b in
+          b.require(.eq(b.get(l.faultPage(t)), p + 1))
+          b.require(.eq(b.get(l.faultOOM(t)), oom ? 1 : 0))
+          if held {
+            b.set(l.locked(p), false)
+            b.put(p, l)
+          }
+          b.set(l.faultPage(t), 0)
+          b.set(l.faultOOM(t), false)
+          unlockMM(&b)
         }
-        b.set(l.faultPage(t), 0)
-        unlockMM(&b)
       }
     }
   }

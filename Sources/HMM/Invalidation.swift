@@ -21,12 +21,16 @@ extension Emitter {
   /// Devices whose interval notifier callback does real work for `event`
   /// (every device's notifier covers the whole address space, as dmirror's).
   func callbackDevices(for event: NotifyEvent) -> [Int] {
-    (0..<layout.devices).filter { d in
-      if case .migrate(let owner) = event, owner == d, variant.ownMigrateFilter != .none {
-        return false  // dmirror: skips its own MMU_NOTIFY_MIGRATE events
-      }
-      return true
-    }
+    Array(0..<layout.devices)
+  }
+
+  /// A driver that filters its own MMU_NOTIFY_MIGRATE events defers tearing
+  /// down its mappings to its migration code (rule O8), but still advances
+  /// its sequence: reference §2.3's caveat, since otherwise its own
+  /// concurrent faults would validate snapshots taken before the collect.
+  func deferredTeardown(_ d: Int, _ event: NotifyEvent) -> Bool {
+    if case .migrate(let owner) = event, owner == d, variant.ownMigrateFilter != .none { return true }
+    return false
   }
 
   /// Device threads that may hold a DMA in flight on device `d`.
@@ -73,13 +77,13 @@ extension Emitter {
     // The 2017 hmm_mirror syncs device page tables only at range_end (B1).
     if variant.era == .hmmMirror2017 { return pc }
     for d in devs {
-      pc = emitCallback(at: pc, device: d, range: range, rangeText: rangeText)
+      pc = emitCallback(at: pc, device: d, range: range, rangeText: rangeText, clears: !deferredTeardown(d, event))
     }
     return pc
   }
 
   /// One device's invalidate() callback; returns the label after it.
-  private func emitCallback(at pc0: Int, device d: Int, range: [Int], rangeText: String) -> Int {
+  private func emitCallback(at pc0: Int, device d: Int, range: [Int], rangeText: String, clears: Bool = true) -> Int {
     let l = layout
     let dn = deviceName(d)
     var pc = pc0
@@ -97,6 +101,11 @@ extension Emitter {
       pc = next
     }
     let cleared = label("\(dn) callback: SPTEs cleared")
+    if !clears {
+      // Own MIGRATE event of a deferring driver: the migration code tears
+      // the entries down before it copies.
+      step(pc, "\(dn) invalidate(): own MMU_NOTIFY_MIGRATE, teardown deferred", [rangeText], to: cleared)
+    } else {
     step(pc, "\(dn) invalidate(): clear device PTEs", [rangeText], to: cleared) { b in
       for a in range {
         b.set(l.dptPage(d, a), 0)
@@ -108,6 +117,7 @@ extension Emitter {
           b.set(l.valid(r), .cond(.eq(b.get(l.seq(r)), 1), .false, b.get(l.valid(r))))
         }
       }
+    }
     }
     let done = label("\(dn) callback: returned")
     let waitsForDevice = !variant.has(.callbackReturnsEarly)

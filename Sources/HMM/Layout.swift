@@ -90,6 +90,7 @@ public struct HMMLayout: Sendable {
     add("page.memcg", ["phys"], .bool, "physical pages", "charged to the memcg (memcg_data != 0)")
     add("page.anon", ["phys"], .bool, "physical pages", "anonymous folio (no mapping)")
     add("page.data", ["phys"], version, "physical pages", "content version held by the page")
+    add("page.old_charge", ["phys"], .bool, "physical pages", ghost: true, "pre-v6.7: source of a committed migration, still charged until freed (ghost)")
     // Devices
     add("dpt.page", ["device", "page"], physRef, "device page tables", "page the device mirror maps at the address")
     add("dpt.tag", ["device", "page"], .enumeration(name: "dpt_tag", cases: DPTTag.names), "device page tables", "device mapping rights")
@@ -122,7 +123,8 @@ public struct HMMLayout: Sendable {
     add("t.mig_dst", ["thread", "page"], physRef, "threads", "migrate_vma dst[] page")
     add("t.mig_flag", ["thread", "page"], .bool, "threads", "MIGRATE_PFN_MIGRATE")
     add("t.mig_write", ["thread", "page"], .bool, "threads", "MIGRATE_PFN_WRITE")
-    add("t.mig_ninv", ["thread"], .bool, "threads", "migrate_vma_pages opened its insert invalidation")
+    add("t.mig_ninv", ["thread"], .int(min: 0, max: max(1, pages)), "threads", "migrate_vma_pages opened its insert invalidation at page value-1 (0: not opened)")
+    add("t.fault_oom", ["thread"], .bool, "threads", "migrate_to_ram found no free RAM page: the fault returns VM_FAULT_OOM")
     add("t.fault_page", ["thread"], physRef, "threads", "page locked/referenced by do_swap_page or waited on")
     add("t.new_page", ["thread"], physRef, "threads", "page allocated by a COW fault")
     add("t.gup_page", ["thread", "page"], physRef, "threads", "page pinned by pin_user_pages")
@@ -153,6 +155,8 @@ public struct HMMLayout: Sendable {
   public func memcg(_ p: Int) -> Int { slot("page.memcg", p) }
   public func anon(_ p: Int) -> Int { slot("page.anon", p) }
   public func data(_ p: Int) -> Int { slot("page.data", p) }
+  public func oldCharge(_ p: Int) -> Int { slot("page.old_charge", p) }
+  public func faultOOM(_ t: Int) -> Int { slot("t.fault_oom", t) }
   public func dptPage(_ d: Int, _ a: Int) -> Int { slot("dpt.page", d, a) }
   public func dptTag(_ d: Int, _ a: Int) -> Int { slot("dpt.tag", d, a) }
   public func drvLock(_ d: Int) -> Int { slot("drv.lock", d) }

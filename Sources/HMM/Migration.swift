@@ -184,10 +184,14 @@ extension Emitter {
           let srcData = Expr.select(table: [-1] + l.phys.indices.map { l.data($0) }, index: b.get(l.migSrc(t, a)))
           b.set(l.data(q), srcData)
           b.set(l.migDst(t, a), q + 1)
-          let erase = toDevice ? variant.ownMigrateFilter == .invalidateBeforeCopy : variant.ownMigrateFilter != .noInvalidate
+          let erase = variant.ownMigrateFilter == .invalidateBeforeCopy
           if erase {
             // O8: a driver that skips its own MIGRATE events invalidates
-            // its mapping before copying (dmirror: xa_erase).
+            // its mapping before copying (dmirror: xa_erase), under its
+            // lock and, as a callback must (O4), once the device stopped
+            // using the entry.
+            b.require(.eq(b.get(l.drvLock(d)), 0))
+            for t2 in dmaThreads(of: d) { b.require(.eq(b.get(l.dmaPage(t2)), 0)) }
             b.set(l.dptPage(d, a), 0)
             b.set(l.dptTag(d, a), DPTTag.none.rawValue)
           }
@@ -206,9 +210,10 @@ extension Emitter {
           }
         }
       }
-      step(pc, driver, P, outcome: "no free page: decline", events: [.driverDeclined], to: next) { b in
+      step(pc, driver, P, outcome: spec.faultPage ? "alloc_page_vma failed: VM_FAULT_OOM" : "no free page: decline", events: [.driverDeclined], to: next) { b in
         b.require(.isTrue(b.get(l.migFlag(t, a))))
         b.requireNoneFree(in: dstPool, l)
+        if spec.faultPage { b.set(l.faultOOM(t), true) }
       }
       if variant.driverMayDecline && toDevice {
         step(pc, driver, P, outcome: "driver declines (dst = 0)", events: [.driverDeclined], to: next) { b in
@@ -262,7 +267,11 @@ extension Emitter {
             b.require(.eq(b.get(l.migSrc(t, a)), p + 1))
             b.require(.eq(b.get(l.migDst(t, a)), q + 1))
           }
-          let expected = 1 + (spec.faultPage && variant.swapPageLocking != .noReference ? 1 : 0)
+          let extraRefs = 1 + (spec.faultPage && variant.swapPageLocking != .noReference ? 1 : 0)
+          // migrate_ignores_pins: the pin's reference is not counted either.
+          let expectedExpr: (StepBuilder) -> Expr = { b in
+            toDevice && self.variant.has(.migrateIgnoresPins) ? .plus(b.get(l.pins(p)), extraRefs) : .const(extraRefs)
+          }
           if toDevice {
             step(pc, name, P2, outcome: "hole P2: source has a mapping (not anonymous)", events: [.migrationHole], to: next) { b in
               base(&b)
@@ -273,14 +282,14 @@ extension Emitter {
           step(pc, name, P2, outcome: "hole P4: folio_migrate_mapping refcount mismatch", events: [.migrationHole], to: next) { b in
             base(&b)
             if toDevice { b.require(.isTrue(b.get(l.anon(p)))) }
-            b.require(.ne(b.get(l.ref(p)), expected))
+            b.require(.ne(b.get(l.ref(p)), expectedExpr(b)))
             b.set(l.migFlag(t, a), false)
           }
           let committedEvents: [HMMEvent] = spec.faultPage ? [.pageCommitted, .migrateToRAMCommitted] : [.pageCommitted]
           step(pc, name, P2, outcome: "commit: folio_migrate_mapping, mem_cgroup_migrate", events: committedEvents, progress: true, to: next) { b in
             base(&b)
             if toDevice { b.require(.isTrue(b.get(l.anon(p)))) }
-            b.require(.eq(b.get(l.ref(p)), expected))
+            b.require(.eq(b.get(l.ref(p)), expectedExpr(b)))
             chargeMove(&b, from: p, to: q)
             b.set(l.migDstGhost(a), q + 1)
           }
@@ -292,7 +301,10 @@ extension Emitter {
     /// mem_cgroup_migrate(old, new) by era.
     func chargeMove(_ b: inout StepBuilder, from p: Int, to q: Int) {
       if !toDevice && variant.has(.migrateBackChargesFirst) {
-        return  // the new page was charged at allocation; the old one keeps its charge until freed
+        // the new page was charged at allocation; the old one keeps its
+        // charge until freed
+        b.set(l.oldCharge(p), b.get(l.memcg(p)))
+        return
       }
       switch variant.memcg {
       case .v6_7:
@@ -303,6 +315,7 @@ extension Emitter {
         // uncharged when it is freed.
         b.set(l.memcg(q), b.get(l.memcg(p)))
         b.set(l.usage, .op(.add, b.get(l.usage), b.get(l.memcg(p))))
+        b.set(l.oldCharge(p), b.get(l.memcg(p)))
       }
     }
 

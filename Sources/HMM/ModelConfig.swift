@@ -37,6 +37,9 @@ public enum Expectation: Hashable, Sendable, Codable {
   case pass
   /// Exactly this property (by name) is violated, and no other.
   case violation(String)
+  /// Exactly these properties are violated (a bug with several documented
+  /// consequences, e.g. O8: a lost write and a use after free), no other.
+  case violations([String])
   /// The model deadlocks (a thread blocked forever).
   case deadlock
 }
@@ -222,13 +225,15 @@ public struct Variant: Hashable, Sendable, Codable {
     case noReference = "no_reference"
   }
 
-  /// A driver that skips its own MMU_NOTIFY_MIGRATE events (as dmirror does).
+  /// A driver that filters its own MMU_NOTIFY_MIGRATE events (as dmirror
+  /// does): its callback still calls mmu_interval_set_seq (§2.3's caveat)
+  /// but leaves its own entries for the migration code to tear down.
   public enum OwnMigrateFilter: String, Hashable, Sendable, Codable, CaseIterable {
     /// The callback handles every event (allowed by O9; the SPIN twin's choice).
     case none
-    /// Skips them and invalidates its own mappings before copying (O8 kept).
+    /// Tears its own mappings down before copying, once the device is idle (O8 kept).
     case invalidateBeforeCopy = "invalidate_before_copy"
-    /// Skips them and never invalidates its own mappings (O8 violated).
+    /// Never tears its own mappings down before copying (O8 violated).
     case noInvalidate = "no_invalidate"
   }
 

@@ -91,17 +91,18 @@ enum ModelCheck {
     }
 
     let violated = report.violations.map(\.property)
-    let expectedName: String? = {
+    let expectedNames: [String] = {
       switch session.config.expect {
-      case .pass: return nil
-      case .violation(let p): return p
-      case .deadlock: return "deadlock"
+      case .pass: return []
+      case .violation(let p): return [p]
+      case .violations(let ps): return ps
+      case .deadlock: return ["deadlock"]
       }
     }()
     for f in report.findings {
       var line = ModelResult.Line(
         kind: f.kind, property: f.property, steps: f.path.actions.count,
-        expected: f.kind == .witness || f.property == expectedName)
+        expected: f.kind == .witness || expectedNames.contains(f.property))
       if f.kind != .deadlock { line.explanation = session.explain(f) }
       if f.kind != .witness, let dir = opt.traceDir {
         line.traceFile = try writeTrace(session, f, engine: report.engine, seed: report.seed, explanation: line.explanation, dir: dir)
@@ -109,10 +110,11 @@ enum ModelCheck {
       result.findings.append(line)
     }
     let exhaustive = report.stop.isExhaustive
-    let unexpected = violated.filter { $0 != expectedName }
-    if expectedName == nil || unexpected.isEmpty {
+    let unexpected = violated.filter { !expectedNames.contains($0) }
+    let missing = expectedNames.filter { !violated.contains($0) }
+    if expectedNames.isEmpty || unexpected.isEmpty {
       // Witnesses matter where the state space is not cut by a violation.
-      if expectedName == nil {
+      if expectedNames.isEmpty {
         result.unreachedWitnesses = props.filter { $0.kind == .sometimes && report.finding($0.name, .witness) == nil }.map(\.name)
         if exhaustive { result.vacuousOperations = vacuous(session, report) }
       }
@@ -123,17 +125,17 @@ enum ModelCheck {
     if !unexpected.isEmpty {
       result.exit = .unexpectedViolation
       result.verdict = "FAIL: unexpected \(unexpected.count == 1 ? "violation" : "violations") of \(unexpected.joined(separator: ", "))"
-    } else if let e = expectedName, !violated.contains(e) {
+    } else if !missing.isEmpty {
       result.exit = .expectedViolationMissing
-      result.verdict = "FAIL: expected \(e == "deadlock" ? "a deadlock" : "a violation of \(e)"), none found\(bound)"
+      result.verdict = "FAIL: expected \(missing.map { $0 == "deadlock" ? "a deadlock" : "a violation of \($0)" }.joined(separator: " and ")), not found\(bound)"
     } else if !result.unreachedWitnesses.isEmpty {
       result.exit = .unexpectedViolation
       result.verdict = "FAIL: sometimes-properties never reached (the model is vacuous for them): \(result.unreachedWitnesses.joined(separator: ", "))\(bound)"
     } else if !result.vacuousOperations.isEmpty {
       result.exit = .unexpectedViolation
       result.verdict = "FAIL: declared operations that never start (list them in expect_unfired if intended): \(result.vacuousOperations.joined(separator: "; "))"
-    } else if let e = expectedName {
-      result.verdict = "PASS: expected \(e == "deadlock" ? "deadlock" : "violation of \(e)") found"
+    } else if !expectedNames.isEmpty {
+      result.verdict = "PASS: expected \(expectedNames.map { $0 == "deadlock" ? "deadlock" : "violation of \($0)" }.joined(separator: " and ")) found"
     } else {
       result.verdict = exhaustive ? "PASS: every property holds in every reachable state" : "PASS\(bound): no violation within the bounds"
     }
@@ -144,6 +146,7 @@ enum ModelCheck {
     switch e {
     case .pass: return "pass"
     case .violation(let p): return "violation of \(p)"
+    case .violations(let ps): return "violations of exactly " + ps.joined(separator: ", ")
     case .deadlock: return "deadlock"
     }
   }

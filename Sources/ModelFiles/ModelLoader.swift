@@ -133,17 +133,30 @@ public enum ModelLoader {
     return names
   }
 
-  /// `pass`, `deadlock` or `{ violation: PROPERTY }`.
+  /// `pass`, `deadlock`, `{ violation: PROPERTY }` or, for a bug with
+  /// several documented consequences, `{ violation: [P, Q] }` (exactly these).
   static func readExpectation(_ node: Node, isKnownProperty: (String) -> Bool) throws -> Expectation
   {
     if case .mapping = node {
       let map = try MappingReader(node, path: "expect", allowedKeys: ["violation"])
       let propertyNode = try map.required("violation")
-      let property = try readString(propertyNode, "expect.violation")
-      guard isKnownProperty(property) else {
-        throw Diagnostic(at: propertyNode, "unknown property '\(property)' (see Properties/)")
+      let nodes: [Node]
+      if case .sequence(let seq) = propertyNode {
+        guard !seq.isEmpty else { throw Diagnostic(at: propertyNode, "expect.violation lists no property") }
+        nodes = Array(seq)
+      } else {
+        nodes = [propertyNode]
       }
-      return .violation(property)
+      var names: [String] = []
+      for n in nodes {
+        let property = try readString(n, "expect.violation")
+        guard isKnownProperty(property) else {
+          throw Diagnostic(at: n, "unknown property '\(property)' (see Properties/)")
+        }
+        guard !names.contains(property) else { throw Diagnostic(at: n, "property '\(property)' listed twice") }
+        names.append(property)
+      }
+      return names.count == 1 ? .violation(names[0]) : .violations(names)
     }
     let text = try readString(node, "expect")
     switch text {
