@@ -140,13 +140,19 @@ extension HMMCheck {
           } catch let e as CLIError {
             Output.error(e.description)
             codes.append(e.exit)
+            // A model that cannot be loaded is still a failed case in reports.
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            results.append(
+              ModelResult(
+                name: stem, file: file, expectation: "-", exit: e.exit, verdict: "ERROR: \(e.description)",
+                report: ExplorationReport(engine: "none", stop: .internalError)))
           }
         }
         let failed = codes.filter { $0 != .ok }.count
         Output.line("\(codes.count - failed) of \(codes.count) models met their expectations")
         if let report {
           let f = reportFile ?? (report == .junit ? "hmmcheck-junit.xml" : "hmmcheck-report.json")
-          let text = report == .junit ? Reports.junit(results, total: codes.count) : Reports.json(results)
+          let text = report == .junit ? Reports.junit(results) : Reports.json(results)
           do {
             try text.write(toFile: f, atomically: true, encoding: .utf8)
           } catch {

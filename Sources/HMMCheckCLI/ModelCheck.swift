@@ -127,7 +127,7 @@ enum ModelCheck {
       result.verdict = "FAIL: unexpected \(unexpected.count == 1 ? "violation" : "violations") of \(unexpected.joined(separator: ", "))"
     } else if !missing.isEmpty {
       result.exit = .expectedViolationMissing
-      result.verdict = "FAIL: expected \(missing.map { $0 == "deadlock" ? "a deadlock" : "a violation of \($0)" }.joined(separator: " and ")), not found\(bound)"
+      result.verdict = "FAIL: expected \(missing.map { $0 == "deadlock" ? "a deadlock" : "a violation of \($0)" }.joined(separator: " and ")), none found\(bound)"
     } else if !result.unreachedWitnesses.isEmpty {
       result.exit = .unexpectedViolation
       result.verdict = "FAIL: sometimes-properties never reached (the model is vacuous for them): \(result.unreachedWitnesses.joined(separator: ", "))\(bound)"
