@@ -26,7 +26,7 @@ let package = Package(
     .testTarget(name: "HMMTests", dependencies: ["HMM", "CheckerCore", "Explorers"]),
     // Engines: know nothing about the kernel.
     .target(name: "Explorers", dependencies: ["CheckerCore"]),
-    .testTarget(name: "ExplorersTests", dependencies: ["Explorers", "CheckerCore"]),
+    .testTarget(name: "ExplorersTests", dependencies: ["Explorers", "CheckerCore", "HMM"]),
     // Counterexample traces (ITF JSON) and their rendering.
     .target(name: "Traces", dependencies: ["CheckerCore", "Explorers", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "TracesTests", dependencies: ["Traces", "CheckerCore", "Explorers"]),
