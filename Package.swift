@@ -35,11 +35,18 @@ let package = Package(
     .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "HMM"]),
     .target(name: "PropertyLanguage", dependencies: ["CheckerCore"]),
     .testTarget(name: "PropertyLanguageTests", dependencies: ["PropertyLanguage", "CheckerCore"]),
+    // Z3 from Debian's libz3-dev, a thin Swift wrapper, and the symbolic
+    // engines (BMC, k-induction) over the shared IR.
+    .systemLibrary(name: "CZ3", path: "Sources/CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
+    .target(name: "Z3Kit", dependencies: ["CZ3"]),
+    .testTarget(name: "Z3KitTests", dependencies: ["Z3Kit"]),
+    .target(name: "Symbolic", dependencies: ["CheckerCore", "Explorers", "Z3Kit"]),
+    .testTarget(name: "SymbolicTests", dependencies: ["Symbolic", "CheckerCore", "Explorers", "HMM", "PropertyLanguage"]),
     // The CLI: commands in a library (testable), a thin executable.
     .target(
       name: "HMMCheckCLI",
       dependencies: [
-        "CheckerCore", "Explorers", "HMM", "ModelFiles", "PropertyLanguage", "Traces",
+        "CheckerCore", "Explorers", "HMM", "ModelFiles", "PropertyLanguage", "Traces", "Symbolic",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "hmmcheck", dependencies: ["HMMCheckCLI"]),

@@ -203,7 +203,7 @@ extension Z3Context {
         return t
     }
 
-    private func unary(
+    func unary(
         _ a: Z3Term, _ what: String,
         _ f: (Z3_context?, Z3_ast?) -> Z3_ast?
     ) throws(Z3Error) -> Z3Term {
@@ -213,7 +213,7 @@ extension Z3Context {
         }
     }
 
-    private func binary(
+    func binary(
         _ a: Z3Term, _ b: Z3Term, _ what: String,
         _ f: (Z3_context?, Z3_ast?, Z3_ast?) -> Z3_ast?
     ) throws(Z3Error) -> Z3Term {

@@ -1,0 +1,144 @@
+import CheckerCore
+import Explorers
+import Foundation
+import HMM
+import PropertyLanguage
+import Symbolic
+import Testing
+
+/// Small models built in code, and the repo's property suites.
+enum Fixture {
+  static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+  static func mirrorVsMunmap(_ variant: Variant = Variant()) -> ModelConfig {
+    ModelConfig(
+      name: "t",
+      system: SystemConfig(
+        pages: 1, vmas: [VMAConfig(first: 0, last: 0, kind: .privateAnon, prot: .readWrite)],
+        initial: [.ram(writable: true)], ramPages: 2, devices: [DeviceConfig(name: "gpu0", poolPages: 1)], memcgLimit: 2),
+      variant: variant,
+      threads: [
+        ThreadConfig(name: "mirror", device: 0, program: [.mirror(PageRange(0, 0), write: true)]),
+        ThreadConfig(name: "cpu", program: [.munmap(PageRange(0, 0))]),
+      ])
+  }
+
+  static func migrateFault() -> ModelConfig {
+    ModelConfig(
+      name: "mf",
+      system: SystemConfig(
+        pages: 1, vmas: [VMAConfig(first: 0, last: 0, kind: .privateAnon, prot: .readWrite)],
+        initial: [.ram(writable: true)], ramPages: 2, devices: [DeviceConfig(name: "gpu0", poolPages: 2)], memcgLimit: 2),
+      threads: [
+        ThreadConfig(name: "gpu", device: 0, program: [.migrateToDevice(PageRange(0, 0)), .deviceRead(0)]),
+        ThreadConfig(name: "cpu", program: [.cpuWrite(0)]),
+      ])
+  }
+
+  static func properties(_ m: HMMModel, _ names: [String]) throws -> [CompiledProperty] {
+    let cat = try SuiteCatalogue.load(directory: repo + "/Properties")
+    let compiler = PropertyCompiler(schema: m.system.schema, knownEvents: Set(HMMEvent.allCases.map(\.rawValue)))
+    return try cat.compile(names, with: compiler)
+  }
+
+  static func symbolic(_ ps: [CompiledProperty]) -> [SymbolicProperty] {
+    ps.map { SymbolicProperty(name: $0.name, kind: $0.kind == .always ? .always : .sometimes, isStep: $0.isStep, expr: $0.expr, events: $0.events) }
+  }
+
+  static func explicit(_ ps: [CompiledProperty], _ sys: GuardedSystem) -> [Property<GuardedSystem>] {
+    ps.map { p in
+      let prog = Program(p.expr)
+      let flags: [[UInt8]] = sys.commands.map { c in p.events.map { c.events.contains($0) ? 1 : 0 } }
+      let kind: Property<GuardedSystem>.Kind = p.kind == .always ? .always : .sometimes
+      if !p.isStep { return Property(name: p.name, kind: kind, check: .state { s in s.slots.withUnsafeBufferPointer { prog.run($0) != 0 } }) }
+      return Property(name: p.name, kind: kind, check: .step { a, c, b in
+        (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { prog.run($0) != 0 }
+      })
+    }
+  }
+
+  /// Every reachable state (BFS order), for small models.
+  static func reachable(_ sys: GuardedSystem) -> [StateVector] {
+    var seen: Set<StateVector> = Set(sys.initial)
+    var order = sys.initial
+    var i = 0
+    var acts: [Int] = []
+    while i < order.count {
+      acts.removeAll()
+      sys.enabledActions(in: order[i], into: &acts)
+      for a in acts {
+        let t = sys.successor(of: order[i], via: a)
+        if seen.insert(t).inserted { order.append(t) }
+      }
+      i += 1
+    }
+    return order
+  }
+}
+
+@Suite struct SymbolicAgreementTests {
+  /// The symbolic transition relation and the explicit stepper are the same
+  /// relation: for every reachable state, Z3 enumerates exactly the explicit
+  /// successors (same commands, same next states).
+  @Test(arguments: [
+    ("mirror vs munmap", Fixture.mirrorVsMunmap()),
+    ("O2", Fixture.mirrorVsMunmap(Variant(bugs: [.readRetryUnlocked]))),
+    ("2017", Fixture.mirrorVsMunmap(Variant(era: .hmmMirror2017))),
+    ("2019", Fixture.mirrorVsMunmap(Variant(era: .validFlag2019))),
+    ("migrate fault", Fixture.migrateFault()),
+  ])
+  func successorsAgree(_ name: String, _ config: ModelConfig) throws {
+    let m = try HMMModel(config)
+    let sym = try SymbolicSuccessors(system: m.system)
+    var acts: [Int] = []
+    for s in Fixture.reachable(m.system) {
+      acts.removeAll()
+      m.system.enabledActions(in: s, into: &acts)
+      let explicit = acts.map { ($0, m.system.successor(of: s, via: $0)) }
+      let symbolic = try sym.successors(of: s)
+      #expect(symbolic.map(\.command) == explicit.map(\.0), "\(name): commands differ")
+      #expect(symbolic.map(\.next) == explicit.map(\.1), "\(name): next states differ")
+    }
+  }
+}
+
+@Suite struct BoundedModelCheckingTests {
+  /// BMC finds each buggy variant at exactly the depth of BFS's shortest
+  /// counterexample, and its path replays on the explicit stepper.
+  @Test(arguments: [
+    (Variant(bugs: [.readRetryUnlocked]), "device_maps_cpu_page"),
+    (Variant(bugs: [.skipSetSeq]), "device_maps_cpu_page"),
+    (Variant(era: .validFlag2019), "device_maps_cpu_page"),
+    (Variant(era: .hmmMirror2017), "no_freed_page_mapped"),
+  ])
+  func bmcDepthEqualsBFSDepth(_ variant: Variant, _ expected: String) throws {
+    let m = try HMMModel(Fixture.mirrorVsMunmap(variant))
+    let ps = try Fixture.properties(m, ["no_stale_device_mapping", "no_memcg_overcharge", "no_lost_write", "page_invariants"])
+    let bfs = BFSExplorer(system: m.system, properties: Fixture.explicit(ps, m.system)).run()
+    let shortest = try #require(bfs.finding(expected, .violation)).path.actions.count
+    let bmc = try BoundedModelChecker(system: m.system, properties: Fixture.symbolic(ps))
+    guard case .violation(let name, let path) = try bmc.run(maxDepth: 40) else {
+      Issue.record("BMC found no violation")
+      return
+    }
+    #expect(name == expected)
+    #expect(path.actions.count == shortest)
+    let prop = Fixture.explicit(ps, m.system).first { $0.name == name }!
+    #expect(PathReplay.confirms(m.system, path, property: prop, kind: .violation))
+  }
+
+  /// Depth 10 keeps the suite fast in debug builds; the benchmark goes deeper.
+  @Test func correctModelIsCleanToDepth10() throws {
+    let m = try HMMModel(Fixture.mirrorVsMunmap())
+    let ps = try Fixture.properties(m, ["no_stale_device_mapping", "no_memcg_overcharge", "no_lost_write", "page_invariants"])
+    let bmc = try BoundedModelChecker(system: m.system, properties: Fixture.symbolic(ps))
+    var depths: [Int] = []
+    guard case .clean(let d) = try bmc.run(maxDepth: 10, progress: { depths.append($0.depth) }) else {
+      Issue.record("unexpected BMC result")
+      return
+    }
+    #expect(d == 10)
+    #expect(depths == Array(0...10))
+  }
+}
+
