@@ -46,7 +46,7 @@ let package = Package(
     .target(
       name: "HMMCheckCLI",
       dependencies: [
-        "CheckerCore", "Explorers", "HMM", "ModelFiles", "PropertyLanguage", "Traces", "Symbolic",
+        "CheckerCore", "Explorers", "HMM", "ModelFiles", "PropertyLanguage", "Traces", "Symbolic", "Z3Kit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "hmmcheck", dependencies: ["HMMCheckCLI"]),
