@@ -29,7 +29,7 @@ let package = Package(
     .testTarget(name: "ExplorersTests", dependencies: ["Explorers", "CheckerCore", "HMM"]),
     // Counterexample traces (ITF JSON) and their rendering.
     .target(name: "Traces", dependencies: ["CheckerCore", "Explorers", .product(name: "Yams", package: "Yams")]),
-    .testTarget(name: "TracesTests", dependencies: ["Traces", "CheckerCore", "Explorers"]),
+    .testTarget(name: "TracesTests", dependencies: ["Traces", "CheckerCore", "Explorers", "HMM"]),
     // Model files and property suites.
     .target(name: "ModelFiles", dependencies: ["HMM", "CheckerCore", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "HMM"]),
@@ -50,6 +50,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "hmmcheck", dependencies: ["HMMCheckCLI"]),
+    .testTarget(name: "BundledModelsTests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"]),
     .testTarget(name: "CLITests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"]),
   ]
 )

@@ -1,0 +1,140 @@
+import CheckerCore
+import Explorers
+import Foundation
+import HMM
+import Testing
+import Traces
+
+@testable import HMMCheckCLI
+
+/// The bundled models, checked through the same code as `hmmcheck check`.
+enum Bundled {
+  static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+  static var sources: SourceOptions {
+    var s = SourceOptions()
+    s.propertiesDir = repo + "/Properties"
+    s.modelsDir = repo + "/Models"
+    return s
+  }
+
+  static func session(_ name: String) throws -> ModelSession {
+    try sources.session(repo + "/Models/\(name).yaml", try sources.catalogue())
+  }
+
+  /// Golden (distinct states, transitions, BFS depth) per bundled model: any
+  /// change to the kernel model, the properties or the explorer that moves
+  /// these must be deliberate (and explained in its commit).
+  static let golden: [String: (states: Int, transitions: Int, depth: Int)] = [
+    "bug_b1_hmm_mirror_2017_1p1d": (75, 119, 13),
+    "bug_b2_valid_flag_2019_1p1d": (66, 98, 14),
+    "bug_b8_swap_page_no_reference": (477, 858, 30),
+    "bug_finalize_skips_restore_1p1d": (24, 23, 16),
+    "bug_migrate_back_charges_first_1p1d": (11, 10, 9),
+    "bug_migrate_ignores_pins_1p1d": (101, 140, 32),
+    "bug_o1_read_begin_after_snapshot_1p1d": (89, 138, 16),
+    "bug_o2_read_retry_unlocked_1p1d": (90, 136, 15),
+    "bug_o3_skip_set_seq_1p1d": (72, 110, 14),
+    "bug_o4_callback_returns_early_1p1d": (105, 165, 20),
+    "bug_o8_own_filter_no_invalidate_1p1d": (270, 455, 26),
+    "migrate_back_memcg_tight": (31, 30, 30),
+    "migrate_back_memcg_tight_pre_v6_7": (31, 30, 30),
+    "migrate_hole_c10_pinned": (122, 184, 33),
+    "migrate_hole_c1_shared_anon": (143, 227, 32),
+    "migrate_hole_c3_other_owner": (1231, 2287, 66),
+    "migrate_hole_c9_two_devices": (944, 1736, 51),
+    "migrate_hole_d1_driver_declines": (233, 366, 43),
+    "migrate_hole_p1_memcg": (31, 30, 30),
+    "migrate_hole_p1_raced": (365, 588, 51),
+    "migrate_hole_p2_file": (80, 120, 29),
+    "mirror_migrate_cpu_2p2d": (65299, 155309, 106),
+    "mirror_vs_munmap_1p1d": (79, 121, 14),
+    "mirror_vs_munmap_2p1d": (93, 141, 18),
+    "mirror_vs_munmap_2p2d": (1154, 2559, 32),
+    "mirror_vs_munmap_3p1d": (94, 142, 19),
+    "own_filter_invalidate_before_copy_1p1d": (828, 1331, 47),
+    "selftest_anon_read": (340, 519, 57),
+    "selftest_anon_teardown": (480, 819, 48),
+    "selftest_migrate": (25, 24, 24),
+    "selftest_migrate_fault": (2047, 3609, 95),
+    "swap_page_two_faulters": (79, 110, 16),
+  ]
+
+  static var modelNames: [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: repo + "/Models")) ?? [])
+      .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+  }
+
+  static var buggyModels: [String] { modelNames.filter { $0.hasPrefix("bug_") } }
+
+  static func expected(_ s: ModelSession) -> [String] {
+    switch s.config.expect {
+    case .pass, .deadlock: return []
+    case .violation(let p): return [p]
+    case .violations(let ps): return ps
+    }
+  }
+}
+
+@Suite struct BundledModelTests {
+  @Test func everyBundledModelHasGoldenCounts() {
+    #expect(Set(Bundled.modelNames) == Set(Bundled.golden.keys), "add golden counts for new models")
+  }
+
+  /// Every model meets its expectation, exhaustively, with the pinned counts.
+  @Test(arguments: Bundled.modelNames)
+  func meetsExpectationWithGoldenCounts(_ name: String) throws {
+    let s = try Bundled.session(name)
+    var opt = EngineOptions()
+    opt.showProgress = false
+    let r = try ModelCheck.run(s, opt)
+    #expect(r.exit == .ok, "\(name): \(r.verdict)")
+    #expect(r.report.stop == .exhaustive)
+    let g = try #require(Bundled.golden[name])
+    #expect(r.report.distinctStates == g.states, "\(name) distinct states")
+    #expect(r.report.transitions == g.transitions, "\(name) transitions")
+    #expect(r.report.maxDepth == g.depth, "\(name) depth")
+  }
+
+  /// Each buggy model's counterexample survives the round trip through an
+  /// ITF trace file, and the decoded states are the stepper's states.
+  @Test(arguments: Bundled.buggyModels)
+  func counterexampleTraceRoundTrips(_ name: String) throws {
+    let s = try Bundled.session(name)
+    let report = BFSExplorer(system: s.system, properties: s.properties).run()
+    for property in Bundled.expected(s) {
+      let f = try #require(report.finding(property, .violation), "\(name): no \(property)")
+      let trace = try Trace.make(
+        system: s.system, path: f.path, modelFile: s.loaded.file, modelName: s.name, modelHash: s.loaded.sourceHash,
+        engine: "bfs", seed: nil, status: "violation", property: property, explanation: s.explain(f))
+      let text = TraceCodec.encode(trace, system: s.system)
+      let parsed = try TraceCodec.parse(text: text, file: "\(name).itf.json")
+      #expect(parsed.steps.map(\.command) == f.path.actions)
+      #expect(parsed.property == property)
+      #expect(parsed.modelHash == s.loaded.sourceHash)
+      let states = try TraceCodec.states(of: parsed, system: s.system)
+      #expect(states == (try PathReplay.states(s.system, f.path)))
+      let p = try #require(s.properties.first { $0.name == property })
+      #expect(PathReplay.confirms(s.system, f.path, property: p, kind: .violation))
+    }
+  }
+
+  /// Seeded random walks find every buggy variant within a bounded number
+  /// of walks (fixed seed: deterministic), and the minimized path replays.
+  @Test(arguments: Bundled.buggyModels)
+  func randomWalksFindEveryBug(_ name: String) throws {
+    let s = try Bundled.session(name)
+    let r = RandomExplorer(system: s.system, properties: s.properties, walks: 4000, maxSteps: 300, seed: 1).run()
+    let found = Set(r.violations.map(\.property))
+    #expect(!found.isDisjoint(with: Bundled.expected(s)), "\(name): random walks found \(found)")
+    #expect(found.isSubset(of: Set(Bundled.expected(s))), "\(name): random walks found \(found)")
+  }
+
+  /// Random walks never report a violation in a model BFS proves correct.
+  @Test(arguments: Bundled.modelNames.filter { !$0.hasPrefix("bug_") })
+  func randomFindsNothingInCorrectModels(_ name: String) throws {
+    let s = try Bundled.session(name)
+    let r = RandomExplorer(system: s.system, properties: s.properties, walks: 300, maxSteps: 300, seed: 3).run()
+    #expect(r.violations.isEmpty, "\(name): \(r.violations.map(\.property))")
+  }
+}
