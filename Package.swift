@@ -51,6 +51,6 @@ let package = Package(
       ]),
     .executableTarget(name: "hmmcheck", dependencies: ["HMMCheckCLI"]),
     .testTarget(name: "BundledModelsTests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"]),
-    .testTarget(name: "CLITests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"]),
+    .testTarget(name: "CLITests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"], exclude: ["Fixtures"]),
   ]
 )

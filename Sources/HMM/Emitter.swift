@@ -29,11 +29,21 @@ final class Emitter {
     self.sink = sink
   }
 
-  /// Allocates a new pc value.
+  /// Allocates a new pc value. Labels are unique within a thread (traces
+  /// name program points by label): a repeated one gets " #2", " #3", ...
   func label(_ text: String) -> Int {
-    labels.append(context.isEmpty ? text : "\(context): \(text)")
+    let base = context.isEmpty ? text : "\(context): \(text)"
+    var name = base
+    var k = 2
+    while labelSet.contains(name) {
+      name = "\(base) #\(k)"
+      k += 1
+    }
+    labelSet.insert(name)
+    labels.append(name)
     return labels.count - 1
   }
+  private var labelSet = Set<String>()
 
   /// Emits one command at `pc` that moves the thread to `next`.
   func step(

@@ -48,7 +48,11 @@ struct SourceOptions: ParsableArguments {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: modelsDir) else {
       throw CLIError.input("\(modelsDir):1:1: error: no such models directory (give MODEL files or --models DIR)")
     }
-    return names.filter { $0.hasSuffix(".yaml") }.sorted().map { (modelsDir.hasSuffix("/") ? modelsDir : modelsDir + "/") + $0 }
+    let files = names.filter { $0.hasSuffix(".yaml") }.sorted().map { (modelsDir.hasSuffix("/") ? modelsDir : modelsDir + "/") + $0 }
+    guard !files.isEmpty else {
+      throw CLIError.input("\(modelsDir):1:1: error: no *.yaml model in this directory")
+    }
+    return files
   }
 
   func session(_ file: String, _ cat: SuiteCatalogue) throws -> ModelSession {

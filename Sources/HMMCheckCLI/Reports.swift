@@ -19,7 +19,8 @@ enum Reports {
       if r.exit != .ok {
         out += "    <failure type=\"exit \(r.exit.rawValue)\" message=\"\(esc(r.verdict))\"/>\n"
       }
-      out += "    <system-out>\(esc("\(r.report.engine): \(r.report.stop.rawValue), \(r.report.distinctStates) states, depth \(r.report.maxDepth)"))</system-out>\n"
+      let summary = r.report.engine == "none" ? r.verdict : "\(r.report.engine): \(r.report.stop.rawValue), \(r.report.distinctStates) states, depth \(r.report.maxDepth)"
+      out += "    <system-out>\(esc(summary))</system-out>\n"
       out += "  </testcase>\n"
     }
     return out + "</testsuite>\n"

@@ -67,7 +67,9 @@ public indirect enum JSONValue: Sendable, Equatable {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       default:
-        if u.value < 0x20 {
+        // C0 and C1 controls and DEL are escaped: valid JSON either way,
+        // but YAML readers (and so the trace reader) reject them raw.
+        if u.value < 0x20 || (u.value >= 0x7F && u.value <= 0x9F) {
           out += "\\u" + hex4(u.value)
         } else {
           out.unicodeScalars.append(u)

@@ -250,10 +250,8 @@ import Testing
     let trace = "traces/cpu_write_migrates_back.device_maps_cpu_page.itf.json"
     #expect(FileManager.default.fileExists(atPath: s.path(trace)), "\(c)")
     let r = try await hmmcheck(["replay", "--quiet", trace] + props, cwd: s.url)
-    withKnownIssue("HMM/Traces bug: repeated pc labels; replay diverges on a trace check wrote") {
-      #expect(r.status == 0, "\(r)")
-      #expect(r.stdout.contains("REPRODUCED: violation of device_maps_cpu_page"), "\(r)")
-    }
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout.contains("REPRODUCED: violation of device_maps_cpu_page"), "\(r)")
   }
 
   /// The trace of a model that no longer has the recorded variables.

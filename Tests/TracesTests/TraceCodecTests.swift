@@ -122,20 +122,14 @@ func position(of needle: String, in text: String, occurrence: Int = 1) -> (line:
   }
 
   /// Traces name a thread's program counter by its label, so labels must be
-  /// unique per thread. They are not: the invalidation-callback steps of
-  /// one operation get the same labels whichever notifier event they serve
-  /// (cpu_write's MMU_NOTIFY_CLEAR for wp_page_copy and its
-  /// MMU_NOTIFY_MIGRATE for do_swap_page → migrate_to_ram).
+  /// unique per thread (cpu_write's wp_page_copy and its do_swap_page path
+  /// both run invalidation callbacks, whose labels once collided).
   @Test func pcLabelsAreUniquePerThread() throws {
     let sys = try HMMModel(Fixture.config(cpu: [.cpuWrite(0)])).system
     for t in sys.threads {
       var seen: [String: Int] = [:]
       let repeated = t.pcLabels.filter { seen[$0, default: 0] += 1; return seen[$0] == 2 }
-      withKnownIssue("HMM/Traces bug: repeated pc labels make traces ambiguous") {
-        #expect(repeated.isEmpty, "thread \(t.name) repeats \(repeated)")
-      } when: {
-        !repeated.isEmpty
-      }
+      #expect(repeated.isEmpty, "thread \(t.name) repeats \(repeated)")
     }
   }
 
@@ -194,9 +188,7 @@ func position(of needle: String, in text: String, occurrence: Int = 1) -> (line:
       mismatch = "state \(i): \(sys.schema.slotName(slot)) decoded as \(d[slot]), recorded \(r[slot])"
       break
     }
-    withKnownIssue("HMM/Traces bug: a trace through a repeated pc label decodes to another state") {
-      #expect(mismatch == nil, "\(mismatch ?? "")")
-    }
+    #expect(mismatch == nil, "\(mismatch ?? "")")
   }
 
   @Test func optionalMetadataRoundTrips() throws {
@@ -251,17 +243,15 @@ func position(of needle: String, in text: String, occurrence: Int = 1) -> (line:
   /// writer emits them raw, so a trace whose model path (or explanation)
   /// holds one cannot be read back as written.
   @Test(arguments: ["\u{7f}", "\u{80}", "\u{85}", "\u{9f}"])
-  func stringsYAMLCannotReadRaw(_ c: String) throws {
+  func controlCharactersRoundTrip(_ c: String) throws {
     let sys = Fixture.system
     let name = "Models/a\(c)b.yaml"
     let text = TraceCodec.encode(try Fixture.trace(modelFile: name), system: sys)
     // Valid JSON either way:
     let obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
     #expect((obj?["#meta"] as? [String: Any])?["source"] as? String == name)
-    withKnownIssue("Traces bug: JSONValue.quote leaves U+\(String(c.unicodeScalars.first!.value, radix: 16, uppercase: true)) raw; Yams cannot read it back") {
-      let p = try TraceCodec.parse(text: text, file: "t")
-      #expect(p.modelFile == name)
-    }
+    let p = try TraceCodec.parse(text: text, file: "t")
+    #expect(p.modelFile == name)
   }
 }
 
