@@ -63,10 +63,14 @@ public struct Finding<Action: Hashable & Sendable>: Sendable {
   /// Property name; "deadlock" for deadlocks.
   public var property: String
   public var path: ActionPath<Action>
-  public init(kind: FindingKind, property: String, path: ActionPath<Action>) {
+  /// For a liveness lasso: the index of the state where the loop starts
+  /// (the path's last state equals it); nil for safety findings.
+  public var loop: Int?
+  public init(kind: FindingKind, property: String, path: ActionPath<Action>, loop: Int? = nil) {
     self.kind = kind
     self.property = property
     self.path = path
+    self.loop = loop
   }
 }
 

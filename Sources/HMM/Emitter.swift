@@ -29,6 +29,10 @@ final class Emitter {
     self.sink = sink
   }
 
+  /// The pc of "program finished": HMMModel allocates "start" (0), then
+  /// "done" (1), before any operation.
+  static let donePC = 1
+
   /// Allocates a new pc value. Labels are unique within a thread (traces
   /// name program points by label): a repeated one gets " #2", " #3", ...
   func label(_ text: String) -> Int {
@@ -54,10 +58,13 @@ final class Emitter {
     var b = StepBuilder()
     body(&b)
     b.set(layout.pc(thread), next)
+    if next == Emitter.donePC { b.set(layout.done(thread), true) }
+    var names = events.map(\.rawValue)
+    if progress { names.append(HMMEvent.progress.rawValue) }
     sink.commands.append(
       Command(
         thread: thread, pc: pc, name: name, params: params, outcome: outcome,
-        guard: b.guardExpr, updates: b.updates, events: events.map(\.rawValue), progress: progress))
+        guard: b.guardExpr, updates: b.updates, events: names, progress: progress))
   }
 
   var threadName: String { layout.config.threads[thread].name }

@@ -39,6 +39,7 @@ public struct HMMModel: Sendable {
       let e = Emitter(layout: layout, thread: t, device: th.device, sink: sink)
       let start = e.label("start")
       let done = e.label("done")
+      assert(done == Emitter.donePC)
       e.emitProgram(th.program, at: start, to: done)
       guard e.labels.count <= 256 else {
         throw ModelError(

@@ -114,6 +114,7 @@ public struct HMMLayout: Sendable {
     add("ghost.migrate_back_refused", [], .bool, "observations", ghost: true, "a migration back to RAM was refused by memcg (ghost)")
     // Threads
     add("thread.pc", ["thread"], .int(min: 0, max: 255), "threads", "program counter")
+    add("t.done", ["thread"], .bool, "threads", ghost: true, "the thread finished its program (ghost)")
     add("t.seq", ["thread"], seq, "threads", "mirror: sequence from mmu_interval_read_begin")
     add("t.cur", ["thread"], seq, "threads", "invalidator: cur_seq of its invalidation")
     add("t.valid", ["thread"], .bool, "threads", "pre-v5.5 reader: range->valid")
@@ -176,6 +177,7 @@ public struct HMMLayout: Sendable {
   public var migrateBackRefused: Int { slot("ghost.migrate_back_refused") }
   public func pc(_ t: Int) -> Int { slot("thread.pc", t) }
   public func seq(_ t: Int) -> Int { slot("t.seq", t) }
+  public func done(_ t: Int) -> Int { slot("t.done", t) }
   public func cur(_ t: Int) -> Int { slot("t.cur", t) }
   public func valid(_ t: Int) -> Int { slot("t.valid", t) }
   public func snapPage(_ t: Int, _ a: Int) -> Int { slot("t.snap_page", t, a) }

@@ -78,10 +78,22 @@ extension Emitter {
     for (i, a) in range.enumerated() {
       switch era {
       case .intervalNotifier where !beginLate:
-        step(checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY", events: [.rangeFaultBusy], to: again) { b in
-          b.require(.ne(b.get(l.iseq(d)), b.get(l.seq(t))))
-          b.add(l.mmReaders, -1)
-          reset(&b)
+        if variant.has(.retryReusesSeq) {
+          // BUG O6: -EBUSY, then walk again with the same (stale) sequence.
+          step(checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY, retry with the old seq (BUG O6)", events: [.rangeFaultBusy], to: mmLock) { b in
+            b.require(.ne(b.get(l.iseq(d)), b.get(l.seq(t))))
+            b.add(l.mmReaders, -1)
+            for a2 in range {
+              b.set(l.snapPage(t, a2), 0)
+              b.set(l.snapWrite(t, a2), false)
+            }
+          }
+        } else {
+          step(checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY", events: [.rangeFaultBusy], to: again) { b in
+            b.require(.ne(b.get(l.iseq(d)), b.get(l.seq(t))))
+            b.add(l.mmReaders, -1)
+            reset(&b)
+          }
         }
         step(checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "no collision", to: pteAt[i]) { b in
           b.require(.eq(b.get(l.iseq(d)), b.get(l.seq(t))))

@@ -14,6 +14,10 @@ public struct ModelConfig: Hashable, Sendable, Codable {
   /// Thread steps (kernel path names) that are expected never to fire, so
   /// the vacuity check does not fail the model for them.
   public var expectUnfired: [String]
+  /// Fairness assumed for liveness properties, per thread unless a thread
+  /// overrides it: weak by default (a thread that stays enabled is
+  /// eventually scheduled).
+  public var fairness: Fairness = .weak
 
   public init(
     name: String, description: String = "", system: SystemConfig, variant: Variant = Variant(),
@@ -29,6 +33,17 @@ public struct ModelConfig: Hashable, Sendable, Codable {
     self.expect = expect
     self.expectUnfired = expectUnfired
   }
+}
+
+/// Fairness of a thread on the runs liveness properties speak about.
+public enum Fairness: String, Hashable, Sendable, Codable, CaseIterable {
+  /// No assumption: a thread may be starved forever.
+  case none
+  /// A thread that stays enabled is eventually scheduled (the scheduler).
+  case weak
+  /// A thread enabled infinitely often is eventually scheduled (a kernel
+  /// mechanism that wakes sleepers, e.g. a lock's wait queue).
+  case strong
 }
 
 /// What a check of the model must find.
@@ -138,11 +153,14 @@ public struct ThreadConfig: Hashable, Sendable, Codable {
   /// The device (index into `devices`) for a device thread; nil for a CPU thread.
   public var device: Int?
   public var program: [Operation]
+  /// Overrides the model's fairness for this thread.
+  public var fairness: Fairness? = nil
 
-  public init(name: String, device: Int? = nil, program: [Operation]) {
+  public init(name: String, device: Int? = nil, program: [Operation], fairness: Fairness? = nil) {
     self.name = name
     self.device = device
     self.program = program
+    self.fairness = fairness
   }
 }
 
@@ -254,6 +272,9 @@ public struct Variant: Hashable, Sendable, Codable {
     case migrateIgnoresPins = "migrate_ignores_pins"
     /// migrate_vma_finalize does not restore declined pages (INV-11).
     case finalizeSkipsRestore = "finalize_skips_restore"
+    /// O6: after -EBUSY the mirror walks again with its old sequence instead
+    /// of calling mmu_interval_read_begin again: it can never succeed.
+    case retryReusesSeq = "retry_reuses_seq"
   }
 
   public var era: Era

@@ -69,4 +69,8 @@ public enum HMMEvent: String, CaseIterable, Sendable {
   case deviceWroteDeviceMemory = "device_wrote_device_memory"
   case deviceAccess = "device_access"
   case cpuFaultMigratedBack = "cpu_fault_migrated_back"
+  /// Fired by every step marked as progress (a device PTE installed, a page
+  /// committed, a CPU or device access completing): `progress` properties
+  /// and non-progress cycles are stated with it.
+  case progress = "progress_step"
 }

@@ -2,6 +2,7 @@ import CheckerCore
 import Explorers
 import Foundation
 import HMM
+import PropertyLanguage
 import Traces
 
 /// How `check` and `simulate` explore a model.
@@ -81,9 +82,30 @@ enum ModelCheck {
       }
     }
 
+    // Liveness: fair lassos over the whole reachable graph (exhaustive runs only).
+    var livenessNote: String? = nil
+    var livenessExplanations: [String: String] = [:]
+    if !session.liveness.isEmpty {
+      if opt.engine == .bfs && report.stop.isExhaustive {
+        let graph = Explorers.StateGraph(system: system, maxStates: max(report.distinctStates, 1))
+        let checker = LivenessChecker(graph: graph, fairness: session.fairness, defaultFairness: .weak)
+        for cp in session.liveness {
+          guard let lasso = checker.check(session.goal(cp)) else { continue }
+          let loop: Int? = lasso.isFinite ? nil : lasso.loopStart
+          guard session.confirmsLasso(cp, lasso.path, loop: loop) else {
+            throw CLIError.internalError("internal error: the lasso found for \(cp.name) does not re-verify state by state")
+          }
+          report.findings.append(Finding(kind: .violation, property: cp.name, path: lasso.path, loop: loop))
+          livenessExplanations[cp.name] = livenessExplanation(session, cp, lasso.path, loop: loop)
+        }
+      } else {
+        livenessNote = "liveness properties (\(session.liveness.map(\.name).joined(separator: ", "))) need an exhaustive BFS run: not checked"
+      }
+    }
+
     var result = ModelResult(
       name: session.name, file: session.loaded.file, expectation: describe(session.config.expect), exit: .ok,
-      verdict: "", report: report, propertyCount: props.count)
+      verdict: "", report: report, propertyCount: props.count + session.liveness.count)
     if let err = report.internalError {
       result.exit = .internalError
       result.verdict = "INTERNAL ERROR: \(err)"
@@ -103,7 +125,11 @@ enum ModelCheck {
       var line = ModelResult.Line(
         kind: f.kind, property: f.property, steps: f.path.actions.count,
         expected: f.kind == .witness || expectedNames.contains(f.property))
-      if f.kind != .deadlock { line.explanation = session.explain(f) }
+      if let e = livenessExplanations[f.property] {
+        line.explanation = e
+      } else if f.kind != .deadlock {
+        line.explanation = session.explain(f)
+      }
       if f.kind != .witness, let dir = opt.traceDir {
         line.traceFile = try writeTrace(session, f, engine: report.engine, seed: report.seed, explanation: line.explanation, dir: dir)
       }
@@ -121,7 +147,8 @@ enum ModelCheck {
     }
     result.neverFired = neverFired(session, report)
 
-    let bound = exhaustive ? "" : " (bounded: \(report.stop.rawValue), not exhaustive)"
+    var bound = exhaustive ? "" : " (bounded: \(report.stop.rawValue), not exhaustive)"
+    if let note = livenessNote { bound += "; \(note)" }
     if !unexpected.isEmpty {
       result.exit = .unexpectedViolation
       result.verdict = "FAIL: unexpected \(unexpected.count == 1 ? "violation" : "violations") of \(unexpected.joined(separator: ", "))"
@@ -149,6 +176,21 @@ enum ModelCheck {
     case .violations(let ps): return "violations of exactly " + ps.joined(separator: ", ")
     case .deadlock: return "deadlock"
     }
+  }
+
+  /// A lasso in words: where the loop is, what never happens, the fairness.
+  static func livenessExplanation(_ s: ModelSession, _ cp: CompiledProperty, _ path: ActionPath<Int>, loop: Int?) -> String {
+    let fair = Set(s.config.threads.map { ($0.fairness ?? s.config.fairness).rawValue }).sorted().joined(separator: "/")
+    let what: String
+    switch cp.kind {
+    case .eventually: what = "the goal never holds"
+    case .leadsTo: what = "after the trigger, the response never holds"
+    default: what = "no progress step is taken"
+    }
+    if let loop {
+      return "fair lasso (fairness: \(fair)): steps \(loop + 1)-\(path.actions.count) repeat forever and \(what)"
+    }
+    return "the run ends after \(path.actions.count) steps (nothing enabled) and \(what)"
   }
 
   /// Declared operations whose first step never fired.
@@ -180,7 +222,7 @@ enum ModelCheck {
     let trace = try Trace.make(
       system: s.system, path: f.path, modelFile: s.loaded.file, modelName: s.name, modelHash: s.loaded.sourceHash,
       engine: engine, seed: seed, status: f.kind.rawValue, property: f.kind == .deadlock ? nil : f.property,
-      explanation: explanation)
+      explanation: explanation, loop: f.loop)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let file = (dir.hasSuffix("/") ? dir : dir + "/") + "\(s.name).\(f.property).itf.json"
     try TraceCodec.encode(trace, system: s.system).write(toFile: file, atomically: true, encoding: .utf8)

@@ -10,7 +10,10 @@ struct ModelSession {
   let loaded: LoadedModel
   let model: HMMModel
   let compiled: [CompiledProperty]
+  /// Safety properties and witnesses, checked state by state.
   let properties: [Property<GuardedSystem>]
+  /// Liveness properties, checked over the whole state graph.
+  var liveness: [CompiledProperty] { compiled.filter { $0.kind.isLiveness } }
   let catalogue: SuiteCatalogue
   let compiler: PropertyCompiler
 
@@ -34,7 +37,7 @@ struct ModelSession {
     compiler = PropertyCompiler(schema: system.schema, knownEvents: Self.eventVocabulary)
     let compiled = try catalogue.compile(loaded.config.properties, with: compiler)
     self.compiled = compiled
-    properties = compiled.map { Self.property($0, system: system) }
+    properties = compiled.filter { !$0.kind.isLiveness }.map { Self.property($0, system: system) }
   }
 
   /// A compiled property as an explorer predicate. State properties run as
@@ -59,6 +62,85 @@ struct ModelSession {
   }
 
   func compiledProperty(_ name: String) -> CompiledProperty? { compiled.first { $0.name == name } }
+
+  /// Fairness of each thread for liveness checks.
+  var fairness: [LivenessChecker<GuardedSystem>.Fairness] {
+    config.threads.map { t in
+      switch t.fairness ?? config.fairness {
+      case .none: return .none
+      case .weak: return .weak
+      case .strong: return .strong
+      }
+    }
+  }
+
+  func statePredicate(_ e: Expr) -> (StateVector) -> Bool {
+    let p = Program(e)
+    return { s in s.slots.withUnsafeBufferPointer { p.run($0) != 0 } }
+  }
+
+  /// A step predicate (for `progress`) over (pre, command, post).
+  func stepPredicate(_ cp: CompiledProperty) -> (StateVector, Int, StateVector) -> Bool {
+    let p = Program(cp.expr)
+    let flags: [[UInt8]] = system.commands.map { c in cp.events.map { c.events.contains($0) ? 1 : 0 } }
+    return { a, c, b in (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { p.run($0) != 0 } }
+  }
+
+  /// The liveness goal a compiled property states.
+  func goal(_ cp: CompiledProperty) -> LivenessChecker<GuardedSystem>.Goal {
+    switch cp.kind {
+    case .eventually: return .eventually(statePredicate(cp.expr))
+    case .leadsTo: return .leadsTo(statePredicate(cp.expr), statePredicate(cp.target!))
+    default:
+      let progress = stepPredicate(cp)
+      return .nonProgressWhere(progress)
+    }
+  }
+
+  /// Re-verifies a lasso state by state, independently of the SCC search:
+  /// it replays, its loop returns to the loop's first state (or the run ends
+  /// with nothing enabled), the goal is never met where it must not be, and
+  /// every weakly or strongly fair thread is served by the loop.
+  func confirmsLasso(_ cp: CompiledProperty, _ path: ActionPath<Int>, loop: Int?) -> Bool {
+    guard let states = try? PathReplay.states(system, path) else { return false }
+    let last = states.count - 1
+    var acts: [Int] = []
+    if let loop {
+      guard loop < last, states[loop] == states[last] else { return false }
+      // fairness over the loop's states and steps
+      let taken = Set(path.actions[loop...].map { system.commands[$0].thread })
+      var enabledEverywhere: Set<Int>? = nil
+      var enabledSomewhere = Set<Int>()
+      for s in states[loop..<last] {
+        acts.removeAll()
+        system.enabledActions(in: s, into: &acts)
+        let en = Set(acts.map { system.commands[$0].thread })
+        enabledSomewhere.formUnion(en)
+        enabledEverywhere = enabledEverywhere.map { $0.intersection(en) } ?? en
+      }
+      for (t, f) in fairness.enumerated() {
+        if f == .weak && enabledEverywhere?.contains(t) == true && !taken.contains(t) { return false }
+        if f == .strong && enabledSomewhere.contains(t) && !taken.contains(t) { return false }
+      }
+    } else {
+      acts.removeAll()
+      system.enabledActions(in: states[last], into: &acts)
+      guard acts.isEmpty else { return false }
+    }
+    switch cp.kind {
+    case .eventually:
+      let p = statePredicate(cp.expr)
+      return states.allSatisfy { !p($0) }
+    case .leadsTo:
+      let p = statePredicate(cp.expr), q = statePredicate(cp.target!)
+      guard let i = states.firstIndex(where: { p($0) && !q($0) }) else { return false }
+      return states[i...].allSatisfy { !q($0) } && (loop.map { $0 >= i } ?? true)
+    default:
+      guard let loop else { return false }
+      let progress = stepPredicate(cp)
+      return (loop..<last).allSatisfy { !progress(states[$0], path.actions[$0], states[$0 + 1]) }
+    }
+  }
 
   /// The failing clause and quantifier values of a finding, at the end of
   /// its path.

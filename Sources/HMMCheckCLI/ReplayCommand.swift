@@ -105,6 +105,13 @@ extension HMMCheck {
       // The trace must still end in what it claims.
       let path = ActionPath(initial: p.initial, actions: p.steps.map(\.command))
       switch p.status {
+      case "violation" where p.property.flatMap(s.compiledProperty)?.kind.isLiveness == true:
+        let cp = s.compiledProperty(p.property!)!
+        guard s.confirmsLasso(cp, path, loop: p.loop) else {
+          return diverged(p.steps.count, "the run no longer violates \(cp.name) (the lasso does not re-verify)")
+        }
+        Output.line("REPRODUCED: violation of \(cp.name) after \(p.steps.count) steps")
+        Output.line("  " + ModelCheck.livenessExplanation(s, cp, path, loop: p.loop))
       case "violation", "witness":
         guard let name = p.property, let prop = s.properties.first(where: { $0.name == name }) else {
           return diverged(p.steps.count, "the model no longer checks property \(p.property ?? "?")")

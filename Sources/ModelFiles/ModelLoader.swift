@@ -12,7 +12,7 @@ import Yams
 public enum ModelLoader {
   static let keys = [
     "name", "description", "system", "variant", "threads", "properties", "expect",
-    "expect_unfired",
+    "expect_unfired", "fairness",
   ]
 
   /// Reads and parses the file at `path`.
@@ -107,9 +107,11 @@ public enum ModelLoader {
           return step
         }
       } ?? []
-    return ModelConfig(
+    var config = ModelConfig(
       name: name, description: description, system: system, variant: variant, threads: threads,
       properties: properties, expect: expect, expectUnfired: expectUnfired)
+    if let f = map.value("fairness") { config.fairness = try readEnum(f, "fairness") }
+    return config
   }
 
   /// Suite or property names, non-empty, each known and listed once.

@@ -4,7 +4,7 @@ import Yams
 /// Reads `threads:`: each thread's name, its device (device threads only)
 /// and its program.
 enum ThreadsReader {
-  static let keys = ["name", "device", "program"]
+  static let keys = ["name", "device", "program", "fairness"]
   static let countRange = 1...6
 
   static func read(_ node: Node, system: SystemConfig) throws -> [ThreadConfig] {
@@ -39,7 +39,9 @@ enum ThreadsReader {
       }
       let reader = ProgramReader(thread: name, isDevice: device != nil, pages: system.pages)
       let program = try reader.program(map.required("program"), "the program of thread '\(name)'")
-      threads.append(ThreadConfig(name: name, device: device, program: program))
+      var thread = ThreadConfig(name: name, device: device, program: program)
+      if let f = map.value("fairness") { thread.fairness = try readEnum(f, map.path(of: "fairness")) }
+      threads.append(thread)
       nameNodes.append(nameNode)
     }
     return threads

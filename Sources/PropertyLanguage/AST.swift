@@ -91,6 +91,8 @@ public struct PropertyDeclaration: Hashable, Sendable {
   public var name: String
   public var doc: String
   public var expr: PropExpr
+  /// `Q` in `eventually NAME: P leads_to Q`.
+  public var target: PropExpr? = nil
   /// The `always` / `sometimes` keyword.
   public var location: SourceLocation
   public var nameLocation: SourceLocation

@@ -9,6 +9,16 @@ public struct CompiledProperty: Sendable, Hashable {
     /// Must hold in some reachable state (or on some transition); otherwise
     /// the model is vacuous for it.
     case sometimes
+    /// Every fair run reaches a state satisfying `expr` (liveness).
+    case eventually
+    /// Every state satisfying `expr` is followed by one satisfying `target`.
+    case leadsTo = "leads_to"
+    /// `expr` (a step predicate) marks progress transitions: no fair cycle
+    /// may go without one (a non-progress cycle, SPIN's `-l`).
+    case progress
+
+    /// Checked on fair runs over the whole state graph, not state by state.
+    public var isLiveness: Bool { self == .eventually || self == .leadsTo || self == .progress }
   }
 
   public var name: String
@@ -20,6 +30,8 @@ public struct CompiledProperty: Sendable, Hashable {
   /// State property: an Expr over slots 0..<N. Step property: over an extended vector
   /// [pre-state slots 0..<N][post-state slots N..<2N][one 0/1 flag per entry of `events`, at 2N+k].
   public var expr: Expr
+  /// The `Q` of `P leads_to Q` (a state predicate), nil otherwise.
+  public var target: Expr?
   public var events: [String]
   /// Where the declaration starts (its `always` / `sometimes` keyword).
   public var file: String
@@ -28,8 +40,9 @@ public struct CompiledProperty: Sendable, Hashable {
 
   public init(
     name: String, suite: String, kind: Kind, doc: String, isStep: Bool, expr: Expr,
-    events: [String], file: String, line: Int, column: Int
+    target: Expr? = nil, events: [String], file: String, line: Int, column: Int
   ) {
+    self.target = target
     self.name = name
     self.suite = suite
     self.kind = kind
@@ -79,10 +92,11 @@ public struct PropertyCompiler: Sendable {
     for p in checked.properties {
       var lowering = Lowering(schema: schema, checked: checked)
       let expr = try lowering.lower(p.expr, env: [:], post: false)
+      let target = try p.target.map { try lowering.lower($0, env: [:], post: false) }
       let d = p.declaration
       out.append(CompiledProperty(
         name: d.name, suite: suite.name, kind: d.kind, doc: d.doc, isStep: p.isStep, expr: expr,
-        events: lowering.events, file: suite.file, line: d.location.line, column: d.location.column))
+        target: target, events: lowering.events, file: suite.file, line: d.location.line, column: d.location.column))
     }
     return out
   }

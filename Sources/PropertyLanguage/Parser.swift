@@ -95,7 +95,8 @@ struct Parser {
 
   private func startsDeclaration(_ t: Token) -> Bool {
     switch t.kind {
-    case .keyword(.always), .keyword(.sometimes), .keyword(.def), .keyword(.suite), .endOfFile:
+    case .keyword(.always), .keyword(.sometimes), .keyword(.def), .keyword(.suite), .keyword(.eventually),
+      .keyword(.progress), .endOfFile:
       return true
     default:
       return false
@@ -113,10 +114,10 @@ struct Parser {
         if afterExpression {
           throw error(
             "unexpected \(current.display) after the end of the expression "
-              + "(a declaration starts with 'always', 'sometimes' or 'def')")
+              + "(a declaration starts with 'always', 'sometimes', 'eventually', 'progress' or 'def')")
         }
         throw error(
-          "expected a declaration ('always', 'sometimes', 'def' or 'suite'), found \(current.display)")
+          "expected a declaration ('always', 'sometimes', 'eventually', 'progress', 'def' or 'suite'), found \(current.display)")
       }
       let start = current.range.start
       let doc = docComment(before: start.line)
@@ -135,6 +136,19 @@ struct Parser {
         let e = try expression()
         declarations.append(.property(PropertyDeclaration(
           kind: kind, name: name, doc: doc, expr: e, location: start, nameLocation: nameLoc)))
+        afterExpression = true
+      case .keyword(.eventually), .keyword(.progress):
+        let isProgress = tokens[index - 1].kind == .keyword(.progress)
+        let (name, nameLoc) = try identifier("a property name", plain: true)
+        try expect(.colon, "after the property name")
+        let e = try expression()
+        var target: PropExpr? = nil
+        if !isProgress && accept(.leadsTo) { target = try expression() }
+        var decl = PropertyDeclaration(
+          kind: isProgress ? .progress : (target == nil ? .eventually : .leadsTo), name: name, doc: doc, expr: e,
+          location: start, nameLocation: nameLoc)
+        decl.target = target
+        declarations.append(.property(decl))
         afterExpression = true
       case .keyword(.def):
         declarations.append(.definition(try definition(start: start, doc: doc)))

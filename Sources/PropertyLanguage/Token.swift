@@ -37,6 +37,7 @@ public struct SourceRange: Hashable, Sendable {
 /// position, or resolved by the expected type, so schema names stay free.
 public enum Keyword: String, Hashable, Sendable, CaseIterable {
   case suite, always, sometimes, def
+  case eventually, leadsTo = "leads_to", progress
   case forall, exists, count, sum, `in`, `where`
   case and, or, not, implies
   case `if`, then, `else`

@@ -96,7 +96,9 @@ struct TypeChecker {
       case .property(let p):
         scope = [:]
         currentDef = nil
-        properties.append(CheckedProperty(declaration: p, expr: try check(p.expr, .bool), isStep: false))
+        var cp = CheckedProperty(declaration: p, expr: try check(p.expr, .bool), isStep: false)
+        if let t = p.target { cp.target = try check(t, .bool) }
+        properties.append(cp)
       }
       currentDef = nil
       scope = [:]
@@ -105,6 +107,13 @@ struct TypeChecker {
     let definitions = checkedDefs.map { $0! }
     for k in properties.indices {
       properties[k].isStep = properties[k].expr.usesStep(definitions)
+      let d = properties[k].declaration
+      let targetStep = properties[k].target?.usesStep(definitions) ?? false
+      if (d.kind == .eventually || d.kind == .leadsTo) && (properties[k].isStep || targetStep) {
+        throw PropertyError(
+          file: suite.file, at: d.location,
+          "'\(d.name)': eventually and leads_to take state predicates (no next(...) or event(...))")
+      }
     }
     return CheckedSuite(suite: suite, definitions: definitions, properties: properties)
   }
@@ -124,7 +133,10 @@ struct TypeChecker {
         walk(body)
       }
     }
-    for p in suite.properties { walk(p.expr) }
+    for p in suite.properties {
+      walk(p.expr)
+      if let t = p.target { walk(t) }
+    }
     for d in suite.definitions { walk(d.body) }
   }
 

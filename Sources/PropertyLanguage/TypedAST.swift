@@ -51,6 +51,7 @@ struct CheckedDefinition: Sendable {
 struct CheckedProperty: Sendable {
   var declaration: PropertyDeclaration
   var expr: TypedExpr
+  var target: TypedExpr? = nil
   /// Uses `next` or `event`, directly or through a def.
   var isStep: Bool
 }

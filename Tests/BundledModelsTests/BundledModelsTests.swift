@@ -37,6 +37,10 @@ enum Bundled {
     "bug_o3_skip_set_seq_1p1d": (72, 110, 14),
     "bug_o4_callback_returns_early_1p1d": (105, 165, 20),
     "bug_o8_own_filter_no_invalidate_1p1d": (270, 455, 26),
+    "bug_o6_retry_reuses_seq_1p1d": (79, 121, 14),
+    "liveness_swap_page_sleep_no_fairness": (79, 110, 16),
+    "liveness_swap_page_spin_no_fairness": (49, 78, 16),
+    "liveness_swap_page_spin_weak_fairness": (49, 78, 16),
     "migrate_back_memcg_tight": (31, 30, 30),
     "migrate_back_memcg_tight_pre_v6_7": (31, 30, 30),
     "migrate_hole_c10_pinned": (122, 184, 33),
@@ -66,6 +70,10 @@ enum Bundled {
   }
 
   static var buggyModels: [String] { modelNames.filter { $0.hasPrefix("bug_") } }
+
+  /// Buggy models with at least one expected safety violation (random walks
+  /// check safety; liveness needs the whole state graph).
+  static var safetyBugModels: [String] { buggyModels.filter { $0 != "bug_o6_retry_reuses_seq_1p1d" } }
 
   static func expected(_ s: ModelSession) -> [String] {
     switch s.config.expect {
@@ -98,7 +106,7 @@ enum Bundled {
 
   /// Each buggy model's counterexample survives the round trip through an
   /// ITF trace file, and the decoded states are the stepper's states.
-  @Test(arguments: Bundled.buggyModels)
+  @Test(arguments: Bundled.safetyBugModels)
   func counterexampleTraceRoundTrips(_ name: String) throws {
     let s = try Bundled.session(name)
     let report = BFSExplorer(system: s.system, properties: s.properties).run()
@@ -121,13 +129,39 @@ enum Bundled {
 
   /// Seeded random walks find every buggy variant within a bounded number
   /// of walks (fixed seed: deterministic), and the minimized path replays.
-  @Test(arguments: Bundled.buggyModels)
+  @Test(arguments: Bundled.safetyBugModels)
   func randomWalksFindEveryBug(_ name: String) throws {
     let s = try Bundled.session(name)
     let r = RandomExplorer(system: s.system, properties: s.properties, walks: 4000, maxSteps: 300, seed: 1).run()
     let found = Set(r.violations.map(\.property))
     #expect(!found.isDisjoint(with: Bundled.expected(s)), "\(name): random walks found \(found)")
     #expect(found.isSubset(of: Set(Bundled.expected(s))), "\(name): random walks found \(found)")
+  }
+
+  /// Every liveness counterexample is a lasso that re-verifies state by
+  /// state (loop closes, goal never met, fairness served) and survives the
+  /// trace round trip with its loop index.
+  @Test(arguments: Bundled.modelNames.filter { $0.hasPrefix("bug_o6") || $0.contains("no_fairness") })
+  func livenessLassosReplay(_ name: String) throws {
+    let s = try Bundled.session(name)
+    var opt = EngineOptions()
+    opt.showProgress = false
+    let r = try ModelCheck.run(s, opt)
+    #expect(r.exit == .ok, "\(r.verdict)")
+    for f in r.report.findings where f.kind == .violation {
+      let cp = try #require(s.compiledProperty(f.property))
+      #expect(cp.kind.isLiveness)
+      #expect(s.confirmsLasso(cp, f.path, loop: f.loop))
+      let trace = try Trace.make(
+        system: s.system, path: f.path, modelFile: s.loaded.file, modelName: s.name, modelHash: s.loaded.sourceHash,
+        engine: "bfs", seed: nil, status: "violation", property: f.property, explanation: nil, loop: f.loop)
+      let parsed = try TraceCodec.parse(text: TraceCodec.encode(trace, system: s.system), file: "t")
+      #expect(parsed.loop == f.loop)
+      if let loop = f.loop {
+        let states = try TraceCodec.states(of: parsed, system: s.system)
+        #expect(states[loop] == states.last)
+      }
+    }
   }
 
   /// Random walks never report a violation in a model BFS proves correct.
