@@ -73,6 +73,9 @@ public struct RandomExplorer<S: TransitionSystem> {
         return kind != .witness
       }
       if checkState(s, found) && stopAtFirstViolation { report.stop = .firstViolation; break }
+      // States seen since the last progress step of this walk.
+      var sinceProgress: Set<UInt64> = [system.fingerprint(of: s)]
+      var suspected = false
       for stepIndex in 0..<maxSteps {
         actions.removeAll(keepingCapacity: true)
         system.enabledActions(in: s, into: &actions)
@@ -124,6 +127,14 @@ public struct RandomExplorer<S: TransitionSystem> {
           }
         }
         s = t
+        if system.isProgress(a) {
+          sinceProgress.removeAll(keepingCapacity: true)
+        } else if !suspected && !sinceProgress.insert(system.fingerprint(of: t)).inserted {
+          suspected = true
+          if report.suspectedLivelocks.count < 8 {
+            report.suspectedLivelocks.append(ActionPath(initial: initial, actions: chosen))
+          }
+        }
         if checkState(s, found) {
           if stopAtFirstViolation { report.stop = .firstViolation; break walkLoop }
           break

@@ -90,6 +90,10 @@ public struct ExplorationReport<Action: Hashable & Sendable>: Sendable {
   public var internalError: String?
   public var seed: UInt64?
   public var walks = 0
+  /// Random walks that revisited a state with no progress step in between
+  /// (a suspected livelock): confirm with the exhaustive lasso search before
+  /// reporting anything.
+  public var suspectedLivelocks: [ActionPath<Action>] = []
 
   public init(engine: String, stop: StopReason) {
     self.engine = engine

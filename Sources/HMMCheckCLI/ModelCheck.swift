@@ -98,6 +98,28 @@ enum ModelCheck {
           report.findings.append(Finding(kind: .violation, property: cp.name, path: lasso.path, loop: loop))
           livenessExplanations[cp.name] = livenessExplanation(session, cp, lasso.path, loop: loop)
         }
+      } else if opt.engine != .bfs && !report.suspectedLivelocks.isEmpty {
+        // A walk revisited a state without progress: confirm exhaustively
+        // (fair lassos over the whole graph) before reporting anything.
+        let graph = Explorers.StateGraph(system: system, maxStates: opt.limits.maxStates ?? 2_000_000)
+        if graph.complete {
+          let checker = LivenessChecker(graph: graph, fairness: session.fairness, defaultFairness: .weak)
+          for cp in session.liveness {
+            guard let lasso = checker.check(session.goal(cp)) else { continue }
+            let loop: Int? = lasso.isFinite ? nil : lasso.loopStart
+            guard session.confirmsLasso(cp, lasso.path, loop: loop) else {
+              throw CLIError.internalError("internal error: the lasso found for \(cp.name) does not re-verify state by state")
+            }
+            report.findings.append(Finding(kind: .violation, property: cp.name, path: lasso.path, loop: loop))
+            livenessExplanations[cp.name] = livenessExplanation(session, cp, lasso.path, loop: loop)
+              + " (suspected by a random walk, confirmed by the exhaustive search)"
+          }
+          if report.findings.allSatisfy({ !(session.compiledProperty($0.property)?.kind.isLiveness ?? false) }) {
+            livenessNote = "\(report.suspectedLivelocks.count) suspected livelock(s) from random walks not confirmed under the stated fairness"
+          }
+        } else {
+          livenessNote = "\(report.suspectedLivelocks.count) suspected livelock(s) from random walks; the state graph is too large to confirm them"
+        }
       } else {
         livenessNote = "liveness properties (\(session.liveness.map(\.name).joined(separator: ", "))) need an exhaustive BFS run: not checked"
       }
@@ -188,7 +210,8 @@ enum ModelCheck {
     default: what = "no progress step is taken"
     }
     if let loop {
-      return "fair lasso (fairness: \(fair)): steps \(loop + 1)-\(path.actions.count) repeat forever and \(what)"
+      let steps = loop + 1 == path.actions.count ? "step \(loop + 1) repeats" : "steps \(loop + 1)-\(path.actions.count) repeat"
+      return "fair lasso (fairness: \(fair)): \(steps) forever and \(what)"
     }
     return "the run ends after \(path.actions.count) steps (nothing enabled) and \(what)"
   }
