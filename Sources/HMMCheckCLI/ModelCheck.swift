@@ -41,6 +41,15 @@ struct ModelResult {
   var vacuousOperations: [String] = []
   var neverFired: [String] = []
   var propertyCount = 0
+  /// Seconds spent on the liveness pass (graph, SCCs, lassos), if any.
+  var livenessSeconds: Double? = nil
+}
+
+/// Monotonic wall-clock seconds, for reported timings only.
+func monotonicSeconds() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 enum ModelCheck {
@@ -85,6 +94,7 @@ enum ModelCheck {
     // Liveness: fair lassos over the whole reachable graph (exhaustive runs only).
     var livenessNote: String? = nil
     var livenessExplanations: [String: String] = [:]
+    let livenessStart = monotonicSeconds()
     if !session.liveness.isEmpty {
       if opt.engine == .bfs && report.stop.isExhaustive {
         let graph = Explorers.StateGraph(system: system, maxStates: max(report.distinctStates, 1))
@@ -128,6 +138,7 @@ enum ModelCheck {
     var result = ModelResult(
       name: session.name, file: session.loaded.file, expectation: describe(session.config.expect), exit: .ok,
       verdict: "", report: report, propertyCount: props.count + session.liveness.count)
+    result.livenessSeconds = session.liveness.isEmpty ? nil : monotonicSeconds() - livenessStart
     if let err = report.internalError {
       result.exit = .internalError
       result.verdict = "INTERNAL ERROR: \(err)"
@@ -265,6 +276,9 @@ enum ModelCheck {
     switch rep.engine {
     case "bfs":
       Output.line("   bfs: \(rep.stop.rawValue), \(rep.distinctStates) distinct states, \(rep.transitions) transitions, depth \(rep.maxDepth), \(seconds) s")
+      if let l = r.livenessSeconds {
+        Output.line("   liveness (fairness \(Set(s.config.threads.map { ($0.fairness ?? s.config.fairness).rawValue }).sorted().joined(separator: "/"))): \(s.liveness.count) properties over the state graph, \(String(format: "%.2f", l)) s")
+      }
       if rep.stop.isExhaustive {
         Output.line("   fingerprint collision probability ≤ \(String(format: "%.1e", FingerprintTable.collisionProbability(states: rep.distinctStates)))")
       }

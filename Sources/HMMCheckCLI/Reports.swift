@@ -35,6 +35,8 @@ enum Reports {
         ("exhaustive", .bool(r.report.stop.isExhaustive)),
         ("distinctStates", .int(r.report.distinctStates)), ("transitions", .int(r.report.transitions)),
         ("depth", .int(r.report.maxDepth)),
+        ("seconds", .string(String(format: "%.4f", r.report.seconds))),
+        ("livenessSeconds", r.livenessSeconds.map { .string(String(format: "%.4f", $0)) } ?? .null),
         ("findings", .array(r.findings.map { f in
           .object([
             ("kind", .string(f.kind.rawValue)), ("property", .string(f.property)), ("steps", .int(f.steps)),
