@@ -31,7 +31,7 @@ extension HMMCheck {
         } catch let e as TraceFileError {
           throw CLIError.input(e.description)
         }
-        let modelPath = try locateModel(parsed.modelFile, line: parsed.sourceLine)
+        let modelPath = try locateModel(parsed.modelFile, line: parsed.sourceLine, column: parsed.sourceColumn)
         let cat = try sources.catalogue()
         let s = try sources.session(modelPath, cat)
         if let h = parsed.modelHash, h != s.loaded.sourceHash {
@@ -47,14 +47,14 @@ extension HMMCheck {
       }
     }
 
-    func locateModel(_ source: String, line: Int) throws -> String {
+    func locateModel(_ source: String, line: Int, column: Int) throws -> String {
       if let model { return model }
       let fm = FileManager.default
       if fm.fileExists(atPath: source) { return source }
       let dir = (trace as NSString).deletingLastPathComponent
       let beside = (dir as NSString).appendingPathComponent((source as NSString).lastPathComponent)
       if fm.fileExists(atPath: beside) { return beside }
-      throw CLIError.input("\(trace):\(line):1: error: the trace's model \(source) was not found (pass --model FILE)")
+      throw CLIError.input("\(trace):\(line):\(column): error: the trace's model \(source) was not found (pass --model FILE)")
     }
 
     func replay(_ p: TraceCodec.Parsed, _ recorded: [StateVector], _ s: ModelSession) -> HMMExit {

@@ -111,8 +111,9 @@ public enum TraceCodec {
     public var steps: [Trace.Step]
     /// Source position of each step's `#meta` (for divergence reports).
     public var stepLines: [Int]
-    /// Line of the `source` field (the model path), for errors about it.
+    /// Position of the `source` value (the model path), for errors about it.
     public var sourceLine: Int
+    public var sourceColumn: Int
     let stateNodes: [Node]
   }
 
@@ -193,7 +194,7 @@ public enum TraceCodec {
     return Parsed(
       file: file, modelFile: modelFile, modelName: modelName, modelHash: hash, engine: engine, seed: seed,
       status: status, property: property, initial: initial, loop: loop, steps: steps, stepLines: marks,
-      sourceLine: meta["source"]?.mark?.line ?? 1,
+      sourceLine: meta["source"]?.mark?.line ?? 1, sourceColumn: meta["source"]?.mark?.column ?? 1,
       stateNodes: Array(states))
   }
 

@@ -224,15 +224,13 @@ import Testing
     #expect(r.status == 64, "\(r)")
     #expect(r.stderr.contains("t.itf.json:"), "\(r)")
     #expect(r.stderr.contains(": error: the trace's model no/such/model.yaml was not found"), "\(r)")
-    // At the "source" line (it was 1:1 before 625b603) ...
+    // At the "source" line ...
     let lines = t.lines
     let l = try #require(lines.firstIndex { $0.contains("\"source\": ") })
     #expect(r.stderr.hasPrefix("t.itf.json:\(l + 1):"), "\(r)")
     // ... and, like every other trace error, at the column of the value.
     let col = lines[l].distance(from: lines[l].startIndex, to: lines[l].range(of: "\"no/such")!.lowerBound) + 1
-    withKnownIssue("CLI nit: a trace's missing model is reported at column 1, not at its \"source\" value") {
-      #expect(r.stderr.hasPrefix("t.itf.json:\(l + 1):\(col): error: "), "\(r)")
-    }
+    #expect(r.stderr.hasPrefix("t.itf.json:\(l + 1):\(col): error: "), "\(r)")
   }
 
   /// Every trace `check` writes must replay. This one passes through a
