@@ -27,6 +27,7 @@ let package = Package(
     // Engines: know nothing about the kernel.
     .target(name: "Explorers", dependencies: ["CheckerCore"]),
     .testTarget(name: "ExplorersTests", dependencies: ["Explorers", "CheckerCore", "HMM"]),
+    .testTarget(name: "LivenessTests", dependencies: ["Explorers", "CheckerCore", "HMM"]),
     // Counterexample traces (ITF JSON) and their rendering.
     .target(name: "Traces", dependencies: ["CheckerCore", "Explorers", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "TracesTests", dependencies: ["Traces", "CheckerCore", "Explorers", "HMM"]),
@@ -50,7 +51,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "hmmcheck", dependencies: ["HMMCheckCLI"]),
-    .testTarget(name: "BundledModelsTests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"]),
+    .testTarget(name: "BundledModelsTests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces", "ModelFiles"]),
     .testTarget(name: "CLITests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"], exclude: ["Fixtures"]),
+    .testTarget(name: "ExploreTests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"]),
   ]
 )

@@ -4,6 +4,7 @@ import Foundation
 import HMM
 import Testing
 import Traces
+import ModelFiles
 
 @testable import HMMCheckCLI
 
@@ -170,5 +171,59 @@ enum Bundled {
     let s = try Bundled.session(name)
     let r = RandomExplorer(system: s.system, properties: s.properties, walks: 300, maxSteps: 300, seed: 3).run()
     #expect(r.violations.isEmpty, "\(name): \(r.violations.map(\.property))")
+  }
+}
+
+/// Expectations that fail for reasons other than a violation.
+@Suite struct VacuityTests {
+  static func session(_ yaml: String) throws -> ModelSession {
+    let cat = try Bundled.sources.catalogue()
+    let loaded = try ModelFiles.ModelLoader.parse(text: yaml, file: "inline.yaml") { (try? cat.select([$0])) != nil }
+    return try ModelSession(loaded: loaded, catalogue: cat)
+  }
+
+  static let base = """
+    system:
+      pages: 1
+      ram_pages: 2
+      initial: { 0: ram_rw }
+      devices:
+        - { name: gpu0, pool: 1 }
+    threads:
+      - name: gpu0_mirror
+        device: gpu0
+        program:
+          - mirror: { pages: 0, write: true }
+      - name: cpu0
+        program:
+          - munmap: 0
+
+    """
+
+  /// A listed `sometimes` property that no reachable state shows fails the
+  /// check (exit 1) and is named.
+  @Test func unreachedWitnessFailsTheCheck() throws {
+    let s = try Self.session(Self.base + "properties: [no_stale_device_mapping, memcg_refuses_insert]\nexpect: pass\n")
+    var opt = EngineOptions()
+    opt.showProgress = false
+    let r = try ModelCheck.run(s, opt)
+    #expect(r.exit == .unexpectedViolation)
+    #expect(r.unreachedWitnesses == ["memcg_refuses_insert"])
+    #expect(r.verdict.contains("never reached") && r.verdict.contains("memcg_refuses_insert"))
+  }
+
+  /// A declared operation that never starts (here: the mirror's second
+  /// operation cannot start within one step) is reported as vacuous, and
+  /// `expect_unfired` accepts it when intended.
+  @Test func operationThatNeverStartsIsVacuous() throws {
+    let s = try Self.session(Self.base + "properties: [no_stale_device_mapping]\nexpect: pass\n")
+    let r = BFSExplorer(system: s.system, properties: s.properties, limits: ExplorationLimits(maxDepth: 1)).run()
+    let vacuous = ModelCheck.vacuous(s, r)
+    #expect(vacuous.contains { $0.hasPrefix("cpu0: munmap") } == false)  // cpu0's munmap starts at depth 1
+    #expect(vacuous.isEmpty)
+    let r0 = BFSExplorer(system: s.system, properties: s.properties, limits: ExplorationLimits(maxDepth: 0)).run()
+    #expect(ModelCheck.vacuous(s, r0) == ["gpu0_mirror: mirror page 0 write", "cpu0: munmap page 0"])
+    let tolerant = try Self.session(Self.base + "properties: [no_stale_device_mapping]\nexpect: pass\nexpect_unfired: [munmap, mirror]\n")
+    #expect(ModelCheck.vacuous(tolerant, r0).isEmpty)
   }
 }
