@@ -190,6 +190,20 @@ public struct GuardedSystem: TransitionSystem, Sendable {
     return next
   }
 
+  @inlinable
+  public func successor(of state: StateVector, via action: Int, into scratch: inout StateVector) {
+    if scratch.slots.count != state.slots.count {
+      scratch = state
+    } else {
+      scratch.slots.withUnsafeMutableBufferPointer { d in
+        state.slots.withUnsafeBufferPointer { s in
+          d.baseAddress!.update(from: s.baseAddress!, count: s.count)
+        }
+      }
+    }
+    apply(action, from: state, to: &scratch)
+  }
+
   /// Writes the effect of `action` on `state` into `next` (which must start
   /// as a copy of `state`); lets hot loops reuse one buffer.
   @inlinable

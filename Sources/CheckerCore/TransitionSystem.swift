@@ -12,6 +12,9 @@ public protocol TransitionSystem: Sendable {
   func enabledActions(in state: State, into actions: inout [Action])
   /// The state after `action`; `action` must be enabled in `state`.
   func successor(of state: State, via action: Action) -> State
+  /// The same, written into `scratch` so hot loops can reuse one buffer
+  /// (most successors are already visited and are thrown away).
+  func successor(of state: State, via action: Action, into scratch: inout State)
   /// A pinned 64-bit fingerprint (never Swift's per-process seeded `Hasher`).
   func fingerprint(of state: State) -> UInt64
   /// True when a state with no enabled action is a normal end (every thread
@@ -31,6 +34,9 @@ public protocol TransitionSystem: Sendable {
 }
 
 extension TransitionSystem {
+  public func successor(of state: State, via action: Action, into scratch: inout State) {
+    scratch = successor(of: state, via: action)
+  }
   public func isProgress(_ action: Action) -> Bool { false }
   public func actor(of action: Action) -> Int { 0 }
   public func validate(_ state: State) -> String? { nil }

@@ -89,6 +89,13 @@ public struct BFSExplorer<S: TransitionSystem> {
 
     var depth = 0
     var actions: [S.Action] = []
+    guard var scratch = frontier.first?.0 else {
+      // Nothing to expand (no initial state, or all of them violate).
+      report.distinctStates = parent.count
+      report.seconds = now() - start
+      report.memoryBytes = table.memoryBytes + parent.count * 24
+      return report
+    }
     var lastProgress = start
     var stopped: StopReason? = nil
     outer: while !frontier.isEmpty {
@@ -105,7 +112,8 @@ public struct BFSExplorer<S: TransitionSystem> {
           if stopAtFirstViolation { stopped = .firstViolation; break outer }
         }
         for a in actions {
-          let t = system.successor(of: s, via: a)
+          system.successor(of: s, via: a, into: &scratch)
+          let t = scratch
           report.transitions += 1
           report.actionFires[system.actionID(a)] += 1
           var stepOK = true
