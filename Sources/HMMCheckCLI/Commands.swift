@@ -18,7 +18,7 @@ public struct HMMCheck: ParsableCommand {
       from its trace; 64 bad usage or a malformed model, property or trace file; 70 internal error.
       """,
     version: "hmmcheck 0.1.0",
-    subcommands: [Check.self, Simulate.self, Replay.self, List.self, Prove.self])
+    subcommands: [Check.self, Simulate.self, Replay.self, List.self, Prove.self, Explore.self, Graph.self])
 
   public init() {}
 }

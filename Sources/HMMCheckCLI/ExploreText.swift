@@ -45,6 +45,19 @@ struct ExploreStyle: Sendable {
 }
 
 enum ExploreText {
+  /// Writes to standard output at once (unbuffered, so a prompt shows
+  /// before input is read and nothing is lost if the process is killed).
+  static func writeOut(_ s: String) {
+    let bytes = Array(s.utf8)
+    var off = 0
+    while off < bytes.count {
+      let n = bytes[off...].withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return }
+      off += n
+    }
+  }
+
   /// Visible columns of `s`: ANSI escape sequences take none, every other
   /// character one (the explorer prints no wide characters).
   static func visibleWidth(_ s: String) -> Int {
@@ -71,7 +84,8 @@ enum ExploreText {
   static func wrap(_ text: String, width: Int, indent: Int) -> [String] {
     if visibleWidth(text) <= width { return [text] }
     let lead = String(text.prefix { $0 == " " })
-    let words = text.dropFirst(lead.count).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    // Empty words keep runs of spaces inside a line ("3  gpu0_mirror").
+    let words = text.dropFirst(lead.count).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
     let pad = String(repeating: " ", count: min(indent, width / 2))
     var lines: [String] = []
     var cur = lead
@@ -79,6 +93,7 @@ enum ExploreText {
     var startOfLine = true
     for var w in words {
       var ww = visibleWidth(w)
+      if startOfLine && w.isEmpty && !lines.isEmpty { continue }
       if !startOfLine && curWidth + 1 + ww > width {
         lines.append(cur)
         cur = pad
@@ -94,7 +109,7 @@ enum ExploreText {
         cur = pad
         curWidth = pad.count
       }
-      if w.isEmpty { continue }
+      if w.isEmpty && startOfLine { continue }
       if startOfLine {
         cur += w
         curWidth += ww
@@ -105,6 +120,10 @@ enum ExploreText {
       }
     }
     if !startOfLine || lines.isEmpty { lines.append(cur) }
-    return lines
+    return lines.map { l in
+      var l = l
+      while l.hasSuffix(" ") { l.removeLast() }
+      return l
+    }
   }
 }

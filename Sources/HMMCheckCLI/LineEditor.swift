@@ -264,11 +264,12 @@ final class LineEditor {
         return nil
       }
       guard let key = decoder.feed(byte) else { continue }
+      // The finished line stays on screen, whole, after its prompt.
+      if key == .enter { refresh(prompt, cursorAtEnd: true) }
       switch buffer.apply(key) {
       case .editing:
         refresh(prompt)
       case .line(let s):
-        refresh(prompt, cursorAtEnd: true)
         emit("\r\n")
         return s
       case .interrupted:
