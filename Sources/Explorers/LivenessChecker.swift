@@ -83,38 +83,93 @@ public struct LivenessChecker<S: TransitionSystem> {
       region = reach(from: triggers) { !q(g.states[$0]) }
     }
 
-    // A finite run that ends in the region never reaches the goal.
-    var finite: Int? = nil
-    if allowTerminal {
-      finite = (0..<n).first { region[$0] && g.edges[$0].isEmpty }
+    // Where a bad suffix can live: every fair component (under strong
+    // fairness, every fair sub-component), and, for eventually / leads_to,
+    // every state of the region where the run ends with nothing enabled.
+    var components: [[Int]] = []
+    for comp in g.cycles(in: region, keep: keep) { components += fairParts(comp, keep: keep) }
+    var owner = [Int32](repeating: -1, count: n)
+    for (k, c) in components.enumerated() { for s in c { owner[s] = Int32(k) } }
+    var isTarget = owner.map { $0 >= 0 }
+    if allowTerminal { for s in 0..<n where region[s] && g.edges[s].isEmpty { isTarget[s] = true } }
+    guard isTarget.contains(true) else { return nil }
+
+    // The shortest stem to any target.
+    let stemPath: ActionPath<S.Action>
+    let entry: Int
+    switch goal {
+    case .nonProgress, .nonProgressWhere:
+      // State ids are BFS order: the lowest target is a shallowest one.
+      entry = isTarget.firstIndex(of: true)!
+      stemPath = g.path(to: entry)
+    case .eventually:
+      guard let r = bfs(from: sources.sorted(), allowed: { region[$0] }, edge: { _, _ in true }, target: { isTarget[$0] }) else { return nil }
+      entry = r.end
+      stemPath = ActionPath(initial: g.initialIndex[r.start], actions: r.actions)
+    case .leadsTo(let p, let q):
+      guard let r = triggeredBFS(p: p, q: q, region: region, isTarget: isTarget) else { return nil }
+      entry = r.end
+      stemPath = r.path
     }
-    var best: (component: [Int], entry: Int)? = nil
-    for comp in g.cycles(in: region, keep: keep) {
-      guard let fair = fairPart(comp, keep: keep) else { continue }
-      if best == nil || fair.min()! < best!.entry { best = (fair, fair.min()!) }
-    }
-    if best == nil, let f = finite {
-      return Lasso(stem: stem(to: f, region: region, sources: sources, prefixTo: prefixTo, goal: goal), loop: [])
-    }
-    guard let (comp, _) = best else { return nil }
-    let members = Set(comp)
-    let entry = entryState(comp, region: region, sources: sources, goal: goal)
-    let stemPath = stem(to: entry, region: region, sources: sources, prefixTo: prefixTo, goal: goal)
+    if owner[entry] < 0 { return Lasso(stem: stemPath, loop: []) }  // a finite run
+    let members = Set(components[Int(owner[entry])])
     return Lasso(stem: stemPath, loop: fairLoop(through: entry, in: members, keep: keep))
   }
 
-  func isNonProgress(_ goal: Goal) -> Bool {
-    switch goal {
-    case .nonProgress, .nonProgressWhere: return true
-    default: return false
+  /// Shortest path from an initial state through a trigger (P and not Q)
+  /// and then, inside the region, to a target: BFS over (state, triggered).
+  func triggeredBFS(p: (S.State) -> Bool, q: (S.State) -> Bool, region: [Bool], isTarget: [Bool])
+    -> (path: ActionPath<S.Action>, end: Int)?
+  {
+    let g = graph
+    let n = g.states.count
+    // node = state * 2 + phase (0: before the trigger, 1: after)
+    var prev = [Int32](repeating: -2, count: 2 * n)
+    var via = [S.Action?](repeating: nil, count: 2 * n)
+    var queue: [Int] = []
+    func trigger(_ s: Int) -> Bool { p(g.states[s]) && !q(g.states[s]) }
+    func push(_ node: Int, from: Int, _ a: S.Action?) {
+      guard prev[node] == -2 else { return }
+      prev[node] = Int32(from)
+      via[node] = a
+      queue.append(node)
     }
+    for s in 0..<n where g.parent[s] < 0 {
+      push(2 * s, from: -1, nil)
+      if trigger(s) { push(2 * s + 1, from: 2 * s, nil) }
+    }
+    var i = 0
+    while i < queue.count {
+      let node = queue[i]
+      i += 1
+      let s = node / 2, phase = node % 2
+      if phase == 1 && isTarget[s] {
+        var actions: [S.Action] = []
+        var cur = node
+        while prev[cur] >= 0 {
+          if let a = via[cur] { actions.append(a) }
+          cur = Int(prev[cur])
+        }
+        return (ActionPath(initial: g.initialIndex[cur / 2], actions: actions.reversed()), s)
+      }
+      for e in g.edges[s] {
+        let t = Int(e.to)
+        if phase == 0 {
+          push(2 * t, from: node, e.action)
+          if trigger(t) && region[t] { push(2 * t + 1, from: 2 * t, nil) }
+        } else if region[t] {
+          push(2 * t + 1, from: node, e.action)
+        }
+      }
+    }
+    return nil
   }
 
   // MARK: - Fairness
 
-  /// The fair part of a component (itself, or a fair sub-component under
-  /// strong fairness), or nil.
-  func fairPart(_ comp: [Int], keep: (Int, StateGraph<S>.Edge) -> Bool) -> [Int]? {
+  /// The fair parts of a component: itself, or under strong fairness its
+  /// fair sub-components (empty when none is fair).
+  func fairParts(_ comp: [Int], keep: (Int, StateGraph<S>.Edge) -> Bool) -> [[Int]] {
     let g = graph
     let members = Set(comp)
     var taken = Set<Int32>()
@@ -127,16 +182,13 @@ public struct LivenessChecker<S: TransitionSystem> {
       for e in g.edges[s] where members.contains(Int(e.to)) && keep(s, e) { taken.insert(e.actor) }
     }
     // Weak fairness: an actor enabled everywhere but never taken: no fair cycle here.
-    for a in enabledEverywhere ?? [] where fairnessOf(Int(a)) == .weak && !taken.contains(a) { return nil }
+    for a in enabledEverywhere ?? [] where fairnessOf(Int(a)) == .weak && !taken.contains(a) { return [] }
     // Strong fairness: drop the states where an unserved actor is enabled, decompose again.
     let unserved = enabledSomewhere.filter { fairnessOf(Int($0)) == .strong && !taken.contains($0) }
-    if unserved.isEmpty { return comp }
+    if unserved.isEmpty { return [comp] }
     var sub = [Bool](repeating: false, count: g.states.count)
     for s in comp where g.enabledActors[s].allSatisfy({ !unserved.contains($0) }) { sub[s] = true }
-    for c in g.cycles(in: sub, keep: keep) {
-      if let f = fairPart(c, keep: keep) { return f }
-    }
-    return nil
+    return g.cycles(in: sub, keep: keep).flatMap { fairParts($0, keep: keep) }
   }
 
   // MARK: - Paths
@@ -183,23 +235,6 @@ public struct LivenessChecker<S: TransitionSystem> {
       i += 1
     }
     return nil
-  }
-
-  /// The component state closest to where the bad suffix may start.
-  func entryState(_ comp: [Int], region: [Bool], sources: [Int], goal: Goal) -> Int {
-    let members = Set(comp)
-    if isNonProgress(goal) { return comp.min()! }
-    let r = bfs(from: sources.sorted(), allowed: { region[$0] }, edge: { _, _ in true }, target: { members.contains($0) })
-    return r?.end ?? comp.min()!
-  }
-
-  func stem(to target: Int, region: [Bool], sources: [Int], prefixTo: [Int: ActionPath<S.Action>], goal: Goal) -> ActionPath<S.Action> {
-    if isNonProgress(goal) { return graph.path(to: target) }
-    guard let r = bfs(from: sources.sorted(), allowed: { region[$0] }, edge: { _, _ in true }, target: { $0 == target }) else {
-      return graph.path(to: target)
-    }
-    let prefix = prefixTo[r.start] ?? graph.path(to: r.start)
-    return ActionPath(initial: prefix.initial, actions: prefix.actions + r.actions)
   }
 
   /// A loop through `entry` inside the component that serves every fair

@@ -161,8 +161,7 @@ struct RandomComparison {
   /// Stems are as short as any path to a state on a fair bad loop (for
   /// leadsTo: any path to a trigger, then a path where Q fails). Never
   /// shorter (that would be an oracle bug); for non-progress goals, equal.
-  /// eventually and leadsTo stems are known not to be shortest in general
-  /// (see StemKnownIssueTests): there, equality is a known issue.
+  /// The stem reaches the nearest fair loop, for every goal and fairness.
   @Test(arguments: RandomGoal.allCases, FairnessMode.allCases)
   func stemsAreShortest(_ kind: RandomGoal, _ mode: FairnessMode) {
     for seed in Self.seeds {
@@ -170,14 +169,7 @@ struct RandomComparison {
       guard let lasso = c.lasso, !lasso.isFinite, let shortest = c.oracleShortestStemToLoop else { continue }
       let stem = lasso.stem.actions.count
       #expect(stem >= shortest, "\(c.graph)")
-      switch kind {
-      case .nonProgress, .nonProgressWhere:
-        #expect(stem == shortest, "\(c.graph)")
-      case .eventually, .leadsTo:
-        withKnownIssue("eventually/leadsTo stems minimise only part of the path", isIntermittent: true) {
-          #expect(stem == shortest, "\(c.graph)")
-        }
-      }
+      #expect(stem == shortest, "\(kind) \(mode): \(c.graph)")
     }
   }
 }

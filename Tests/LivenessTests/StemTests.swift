@@ -8,7 +8,7 @@ import Testing
 /// off. `check` promises "the first (lowest-numbered) counterexample", and
 /// StateGraph numbers states in BFS order "so the BFS parent links give
 /// shortest stems".
-@Suite struct StemKnownIssueTests {
+@Suite struct StemTests {
   typealias Checker = LivenessChecker<RandomGraph>
 
   static func run(_ g: RandomGraph, _ goal: Checker.Goal, _ f: Checker.Fairness) -> Checker.Lasso? {
@@ -19,28 +19,24 @@ import Testing
 
   /// Strong fairness: the non-progress component {0, 1, 2} is unfair
   /// (actor 1 is enabled at 2, only for a progress step), so the checker
-  /// decomposes {0, 1} and keeps the *first* fair sub-component Tarjan
-  /// yields, {1}, instead of the one holding the lowest-numbered state,
-  /// {0}: stem [0→1] instead of the empty stem and loop [0→0].
-  @Test func strongFairnessKeepsFirstSubcomponentNotLowest() throws {
+  /// decomposes {0, 1}; the stem must reach the nearest fair
+  /// sub-component, {0}: the empty stem and loop [0→0].
+  @Test func strongFairnessReachesTheNearestSubcomponent() throws {
     let g = RandomGraph(
       nodes: 3, initial: [0],
       edges: [(0, 0, 0, false), (0, 1, 0, false), (1, 1, 0, false), (1, 2, 0, false), (2, 0, 0, false), (2, 2, 1, true)])
     let lasso = try #require(Self.run(g, .nonProgress, .strong))
-    withKnownIssue("LivenessChecker.fairPart returns the first fair sub-component, not the lowest-numbered") {
-      #expect(lasso.stem.actions == [], "stem \(lasso.stem.actions), loop \(lasso.loop)")
-    }
+    #expect(lasso.stem.actions == [], "stem \(lasso.stem.actions), loop \(lasso.loop)")
     // Weak fairness keeps the whole component: the empty stem.
     #expect(Self.run(g, .nonProgress, .weak)?.stem.actions == [])
   }
 
-  /// eventually: the component with the lowest BFS number ({3}, two steps
-  /// away through a goal state) is chosen, then reached inside the region
-  /// (four steps round the detour), although component {6} is two steps
-  /// away inside the region.
+  /// eventually: component {3} is two steps away only through a goal state
+  /// (four round the detour inside the region), {6} two steps away inside
+  /// the region: the stem is the two steps to {6}.
   ///
   /// 0 → 1 (goal) → 3 ⟲; 0 → 2 → 4 → 5 → 3; 0 → 7 → 6 ⟲.
-  @Test func eventuallyPicksLowestNumberedNotNearestComponent() throws {
+  @Test func eventuallyStemIsShortestInsideTheRegion() throws {
     let g = RandomGraph(
       nodes: 8, initial: [0],
       edges: [
@@ -49,25 +45,20 @@ import Testing
       ],
       q: [1])
     let lasso = try #require(Self.run(g, .eventually { g.q[$0] }, .weak))
-    withKnownIssue("eventually: the component is chosen by global BFS number, not by distance inside the region") {
-      #expect(lasso.stem.actions.count == 2, "stem \(lasso.stem.actions.map { "\(g.from[$0])→\(g.to[$0])" })")
-    }
+    #expect(lasso.stem.actions.count == 2, "stem \(lasso.stem.actions.map { "\(g.from[$0])→\(g.to[$0])" })")
   }
 
-  /// leadsTo: the checker searches from all triggers at once for the
-  /// nearest loop, then prefixes the BFS path to whichever trigger won,
-  /// ignoring that prefix's length. Trigger 0 (initial) is two steps from
-  /// the loop at 2; trigger 5 is one step from it but three from the start.
+  /// leadsTo: the stem is shortest over the whole path, prefix to the
+  /// trigger included: trigger 0 (initial) is two steps from the loop at 2;
+  /// trigger 5 is one step from it but three from the start.
   ///
   /// 0 → 1 → 2 ⟲; 0 → 3 → 4 → 5 → 2; P at 0 and 5, Q nowhere.
-  @Test func leadsToIgnoresThePrefixToTheTrigger() throws {
+  @Test func leadsToStemCountsThePrefixToTheTrigger() throws {
     let g = RandomGraph(
       nodes: 6, initial: [0],
       edges: [(0, 1, 0, false), (1, 2, 0, false), (2, 2, 0, false), (0, 3, 0, false), (3, 4, 0, false), (4, 5, 0, false), (5, 2, 0, false)],
       p: [0, 5])
     let lasso = try #require(Self.run(g, .leadsTo({ g.p[$0] }, { g.q[$0] }), .none))
-    withKnownIssue("leadsTo: the stem minimises the path after the trigger only") {
-      #expect(lasso.stem.actions.count == 2, "stem \(lasso.stem.actions.map { "\(g.from[$0])→\(g.to[$0])" })")
-    }
+    #expect(lasso.stem.actions.count == 2, "stem \(lasso.stem.actions.map { "\(g.from[$0])→\(g.to[$0])" })")
   }
 }
