@@ -1,25 +1,13 @@
+import CheckerCore
+
 /// A problem in a `.hmmprop` file, pinned to the character that caused it.
-///
-/// Every stage (lexer, parser, type checker, lowering) reports through this
-/// one type so that editors and CI logs can jump to `FILE:LINE:COLUMN`.
-public struct PropertyError: Error, CustomStringConvertible, Sendable, Hashable {
-  public var file: String
-  public var line: Int
-  public var column: Int
-  public var message: String
+/// Every stage (lexer, parser, type checker, lowering) reports through it.
+public typealias PropertyError = InputError
 
-  public init(file: String, line: Int, column: Int, message: String) {
-    self.file = file
-    self.line = line
-    self.column = column
-    self.message = message
-  }
-
+extension InputError {
   init(file: String, at location: SourceLocation, _ message: String) {
     self.init(file: file, line: location.line, column: location.column, message: message)
   }
-
-  public var description: String { "\(file):\(line):\(column): error: \(message)" }
 }
 
 /// "Did you mean" hints: a misspelt `pte.knd` should point at `pte.kind`

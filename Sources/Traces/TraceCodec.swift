@@ -2,19 +2,7 @@ import CheckerCore
 import Yams
 
 /// A malformed trace file: always reported at file:line:column.
-public struct TraceFileError: Error, CustomStringConvertible, Sendable, Equatable {
-  public var file: String
-  public var line: Int
-  public var column: Int
-  public var message: String
-  public init(file: String, line: Int, column: Int, message: String) {
-    self.file = file
-    self.line = line
-    self.column = column
-    self.message = message
-  }
-  public var description: String { "\(file):\(line):\(column): error: \(message)" }
-}
+public typealias TraceFileError = InputError
 
 /// Writes and reads traces as ITF JSON.
 public enum TraceCodec {
