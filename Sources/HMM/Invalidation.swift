@@ -21,7 +21,12 @@ extension Emitter {
   /// Devices whose interval notifier callback does real work for `event`
   /// (every device's notifier covers the whole address space, as dmirror's).
   func callbackDevices(for event: NotifyEvent) -> [Int] {
-    Array(0..<layout.devices)
+    (0..<layout.devices).filter { d in
+      if case .migrate(let owner) = event, owner == d, variant.ownMigrateFilter == .dmirror {
+        return false  // dmirror_interval_invalidate: `return true` before set_seq
+      }
+      return true
+    }
   }
 
   /// A driver that filters its own MMU_NOTIFY_MIGRATE events defers tearing
@@ -29,7 +34,11 @@ extension Emitter {
   /// its sequence: reference §2.3's caveat, since otherwise its own
   /// concurrent faults would validate snapshots taken before the collect.
   func deferredTeardown(_ d: Int, _ event: NotifyEvent) -> Bool {
-    if case .migrate(let owner) = event, owner == d, variant.ownMigrateFilter != .none { return true }
+    if case .migrate(let owner) = event, owner == d,
+      variant.ownMigrateFilter == .invalidateBeforeCopy || variant.ownMigrateFilter == .noInvalidate
+    {
+      return true
+    }
     return false
   }
 

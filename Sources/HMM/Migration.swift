@@ -184,14 +184,19 @@ extension Emitter {
           let srcData = Expr.select(table: [-1] + l.phys.indices.map { l.data($0) }, index: b.get(l.migSrc(t, a)))
           b.set(l.data(q), srcData)
           b.set(l.migDst(t, a), q + 1)
-          let erase = variant.ownMigrateFilter == .invalidateBeforeCopy
+          // dmirror erases only on the device-to-system paths, and without
+          // waiting for its device.
+          let dmirrorErase = variant.ownMigrateFilter == .dmirror && !toDevice
+          let erase = variant.ownMigrateFilter == .invalidateBeforeCopy || dmirrorErase
           if erase {
             // O8: a driver that skips its own MIGRATE events invalidates
             // its mapping before copying (dmirror: xa_erase), under its
             // lock and, as a callback must (O4), once the device stopped
             // using the entry.
-            b.require(.eq(b.get(l.drvLock(d)), 0))
-            for t2 in dmaThreads(of: d) { b.require(.eq(b.get(l.dmaPage(t2)), 0)) }
+            if !dmirrorErase {
+              b.require(.eq(b.get(l.drvLock(d)), 0))
+              for t2 in dmaThreads(of: d) { b.require(.eq(b.get(l.dmaPage(t2)), 0)) }
+            }
             b.set(l.dptPage(d, a), 0)
             b.set(l.dptTag(d, a), DPTTag.none.rawValue)
           }

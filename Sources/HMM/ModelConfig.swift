@@ -253,6 +253,12 @@ public struct Variant: Hashable, Sendable, Codable {
     case invalidateBeforeCopy = "invalidate_before_copy"
     /// Never tears its own mappings down before copying (O8 violated).
     case noInvalidate = "no_invalidate"
+    /// lib/test_hmm.c as written: the callback returns before
+    /// mmu_interval_set_seq on its own MIGRATE events, and only the
+    /// device-to-system paths erase the entry before copying. Its own
+    /// concurrent faults then validate snapshots taken before the collect
+    /// (reference §2.3's caveat).
+    case dmirror
   }
 
   /// Deliberate protocol bugs, each standing for a rule of reference §2.5 or

@@ -30,6 +30,7 @@ enum Bundled {
     "bug_b1_hmm_mirror_2017_1p1d": (75, 119, 13),
     "bug_b2_valid_flag_2019_1p1d": (66, 98, 14),
     "bug_b8_swap_page_no_reference": (477, 858, 30),
+    "bug_dmirror_own_filter_skips_set_seq_1p1d": (146, 244, 21),
     "bug_finalize_skips_restore_1p1d": (24, 23, 16),
     "bug_migrate_back_charges_first_1p1d": (11, 10, 9),
     "bug_migrate_ignores_pins_1p1d": (101, 140, 32),
