@@ -114,6 +114,8 @@ extension HMMCheck {
     @Flag(help: "Random walks instead of exhaustive search.") var random = false
     @OptionGroup var randomOptions: RandomOptions
     @Option(help: "Write one trace file per violation found into this directory.") var traceDir: String?
+    @Option(help: "BFS worker threads; the result is identical for any count (not yet faster than 1: see README).")
+    var workers: Int = 1
     @Option(help: "Also write a report: junit or json.") var report: ReportFormat?
     @Option(help: "The report file (with --report).") var reportFile: String?
     @Flag(name: .shortAndLong, help: "Show witnesses and kernel paths never taken.") var verbose = false
@@ -132,6 +134,8 @@ extension HMMCheck {
         opt.pctDepth = randomOptions.pct
         opt.minimize = !randomOptions.noMinimize
         opt.traceDir = traceDir
+        guard workers >= 1 else { throw CLIError.input("error: --workers must be at least 1") }
+        opt.workers = workers
         var results: [ModelResult] = []
         var codes: [HMMExit] = []
         for file in try sources.modelFiles(models) {

@@ -17,6 +17,8 @@ struct EngineOptions {
   var traceDir: String? = nil
   var minimize = true
   var showProgress = true
+  /// BFS workers (1: the sequential explorer; the result is identical).
+  var workers = 1
 }
 
 /// The verdict on one model.
@@ -59,14 +61,20 @@ enum ModelCheck {
     var report: ExplorationReport<Int>
     switch opt.engine {
     case .bfs:
-      var bfs = BFSExplorer(system: system, properties: props, limits: opt.limits, stateBytes: system.schema.slotCount + 32)
-      if opt.showProgress && Output.stderrIsTTY {
-        bfs.progress = { r, queue in
-          let rate = r.seconds > 0 ? Int(Double(r.distinctStates) / r.seconds) : 0
-          Output.error("  [\(session.name)] \(r.distinctStates) states, \(rate) states/s, queue \(queue), depth \(r.maxDepth)")
-        }
+      let progress: (ExplorationReport<Int>, Int) -> Void = { r, queue in
+        let rate = r.seconds > 0 ? Int(Double(r.distinctStates) / r.seconds) : 0
+        Output.error("  [\(session.name)] \(r.distinctStates) states, \(rate) states/s, queue \(queue), depth \(r.maxDepth)")
       }
-      report = bfs.run()
+      if opt.workers > 1 {
+        var bfs = ParallelBFSExplorer(
+          system: system, properties: props, limits: opt.limits, workers: opt.workers, stateBytes: system.schema.slotCount + 32)
+        if opt.showProgress && Output.stderrIsTTY { bfs.progress = progress }
+        report = bfs.run()
+      } else {
+        var bfs = BFSExplorer(system: system, properties: props, limits: opt.limits, stateBytes: system.schema.slotCount + 32)
+        if opt.showProgress && Output.stderrIsTTY { bfs.progress = progress }
+        report = bfs.run()
+      }
     case .random, .pct:
       report = RandomExplorer(
         system: system, properties: props, walks: opt.walks, maxSteps: opt.walkDepth, seed: opt.seed,

@@ -228,3 +228,33 @@ enum Bundled {
     #expect(ModelCheck.vacuous(tolerant, r0).isEmpty)
   }
 }
+
+/// The parallel explorer is the sequential one, whatever the worker count.
+@Suite struct ParallelBFSTests {
+  @Test(arguments: Bundled.modelNames)
+  func parallelEqualsSequential(_ name: String) throws {
+    let s = try Bundled.session(name)
+    let seq = BFSExplorer(system: s.system, properties: s.properties).run()
+    for workers in [1, 2, 3] {
+      let par = ParallelBFSExplorer(system: s.system, properties: s.properties, workers: workers).run()
+      #expect(par.stop == seq.stop, "\(name) w\(workers)")
+      #expect(par.distinctStates == seq.distinctStates, "\(name) w\(workers)")
+      #expect(par.transitions == seq.transitions, "\(name) w\(workers)")
+      #expect(par.statesGenerated == seq.statesGenerated, "\(name) w\(workers)")
+      #expect(par.maxDepth == seq.maxDepth, "\(name) w\(workers)")
+      #expect(par.actionFires == seq.actionFires, "\(name) w\(workers)")
+      #expect(par.findings.map(\.property) == seq.findings.map(\.property), "\(name) w\(workers)")
+      #expect(par.findings.map(\.kind) == seq.findings.map(\.kind), "\(name) w\(workers)")
+      #expect(par.findings.map(\.path) == seq.findings.map(\.path), "\(name) w\(workers)")
+    }
+  }
+
+  /// Bounded by states, it stops at exactly the same state as BFS.
+  @Test func maxStatesStopsAtTheSameState() throws {
+    let s = try Bundled.session("mirror_vs_munmap_2p2d")
+    let seq = BFSExplorer(system: s.system, properties: s.properties, limits: ExplorationLimits(maxStates: 500)).run()
+    let par = ParallelBFSExplorer(system: s.system, properties: s.properties, limits: ExplorationLimits(maxStates: 500), workers: 2).run()
+    #expect(par.stop == .maxStates && seq.stop == .maxStates)
+    #expect(par.distinctStates == seq.distinctStates)
+  }
+}
