@@ -32,30 +32,14 @@ public struct BFSExplorer<S: TransitionSystem> {
     var report = ExplorationReport<S.Action>(engine: "bfs", stop: .exhaustive)
     report.actionFires = Array(repeating: 0, count: system.actionIDCount)
     var table = FingerprintTable()
-    var parent: [Int32] = []
-    var via: [S.Action?] = []
-    var seen = Set<String>()  // "kind/property" already reported
+    var links = ParentLinks<S.Action>()
     let stateProps = properties.filter { !$0.isStep }
     let stepProps = properties.filter { $0.isStep }
 
-    func path(to id: Int32, then last: S.Action? = nil) -> ActionPath<S.Action> {
-      var actions: [S.Action] = []
-      if let last { actions.append(last) }
-      var cur = id
-      while parent[Int(cur)] >= 0 {
-        actions.append(via[Int(cur)]!)
-        cur = parent[Int(cur)]
-      }
-      actions.reverse()
-      return ActionPath(initial: Int(-parent[Int(cur)] - 1), actions: actions)
-    }
+    func path(to id: Int32, then last: S.Action? = nil) -> ActionPath<S.Action> { links.path(to: id, then: last) }
 
     func record(_ kind: FindingKind, _ name: String, _ p: @autoclosure () -> ActionPath<S.Action>) -> Bool {
-      let key = "\(kind.rawValue)/\(name)"
-      if seen.contains(key) { return false }
-      seen.insert(key)
-      report.findings.append(Finding(kind: kind, property: name, path: p()))
-      return true
+      report.recordFirst(kind, name, p)
     }
 
     /// Checks state properties; returns false when an `always` fails.
@@ -79,10 +63,9 @@ public struct BFSExplorer<S: TransitionSystem> {
     var frontier: [(S.State, Int32)] = []
     for (k, s) in system.initialStates().enumerated() {
       let fp = system.fingerprint(of: s)
-      guard table.insert(fp, id: Int32(parent.count)) == nil else { continue }
-      let id = Int32(parent.count)
-      parent.append(Int32(-k - 1))
-      via.append(nil)
+      guard table.insert(fp, id: Int32(links.count)) == nil else { continue }
+      let id = Int32(links.count)
+      links.addInitial(k)
       report.statesGenerated += 1
       if checkState(s, id: id) { frontier.append((s, id)) }
     }
@@ -91,9 +74,9 @@ public struct BFSExplorer<S: TransitionSystem> {
     var actions: [S.Action] = []
     guard var scratch = frontier.first?.0 else {
       // Nothing to expand (no initial state, or all of them violate).
-      report.distinctStates = parent.count
+      report.distinctStates = links.count
       report.seconds = now() - start
-      report.memoryBytes = table.memoryBytes + parent.count * 24
+      report.memoryBytes = table.memoryBytes + links.memoryBytes
       return report
     }
     var lastProgress = start
@@ -133,10 +116,9 @@ public struct BFSExplorer<S: TransitionSystem> {
           }
           report.statesGenerated += 1
           let fp = system.fingerprint(of: t)
-          let newID = Int32(parent.count)
+          let newID = Int32(links.count)
           if table.insert(fp, id: newID) != nil { continue }
-          parent.append(id)
-          via.append(a)
+          links.add(parent: id, via: a)
           if let err = system.validate(t) {
             report.internalError = err + " (reached by: \(path(to: newID).actions.count) steps)"
             stopped = .internalError
@@ -148,7 +130,7 @@ public struct BFSExplorer<S: TransitionSystem> {
             stopped = .firstViolation
             break outer
           }
-          if let ms = limits.maxStates, parent.count >= ms {
+          if let ms = limits.maxStates, links.count >= ms {
             stopped = .maxStates
             break outer
           }
@@ -156,13 +138,13 @@ public struct BFSExplorer<S: TransitionSystem> {
         if report.statesGenerated & 0x3FFF == 0 {
           let t = now()
           if let tl = limits.timeLimit, t - start > tl { stopped = .timeLimit; break outer }
-          if let mm = limits.maxMemory, table.memoryBytes + parent.count * 24 + (frontier.count + next.count) * stateBytes > mm {
+          if let mm = limits.maxMemory, table.memoryBytes + links.memoryBytes + (frontier.count + next.count) * stateBytes > mm {
             stopped = .maxMemory
             break outer
           }
           if let progress, t - lastProgress >= 1 {
             lastProgress = t
-            report.distinctStates = parent.count
+            report.distinctStates = links.count
             report.maxDepth = depth
             report.seconds = t - start
             progress(report, frontier.count + next.count)
@@ -173,10 +155,10 @@ public struct BFSExplorer<S: TransitionSystem> {
       if !frontier.isEmpty { depth += 1 }
     }
     report.stop = stopped ?? .exhaustive
-    report.distinctStates = parent.count
+    report.distinctStates = links.count
     report.maxDepth = depth
     report.seconds = now() - start
-    report.memoryBytes = table.memoryBytes + parent.count * 24
+    report.memoryBytes = table.memoryBytes + links.memoryBytes
     return report
   }
 }

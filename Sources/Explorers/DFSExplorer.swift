@@ -77,7 +77,6 @@ public struct DFSExplorer<S: TransitionSystem> {
     var depthOf: [Int32] = []
     /// States at exactly the bound that would otherwise be expanded.
     var cutAtBound = 0
-    var seen = Set<String>()  // "kind/property" already reported
     let stateProps = properties.filter { !$0.isStep }
     let stepProps = properties.filter { $0.isStep }
     let inits = system.initialStates()
@@ -93,10 +92,7 @@ public struct DFSExplorer<S: TransitionSystem> {
     }
 
     func record(_ kind: FindingKind, _ name: String) {
-      let key = "\(kind.rawValue)/\(name)"
-      if seen.contains(key) { return }
-      seen.insert(key)
-      report.findings.append(Finding(kind: kind, property: name, path: currentPath()))
+      report.recordFirst(kind, name, currentPath)
     }
 
     /// Checks state properties; returns false when an `always` fails.

@@ -80,26 +80,13 @@ public struct ParallelBFSExplorer<S: TransitionSystem> {
     var report = ExplorationReport<S.Action>(engine: "bfs", stop: .exhaustive)
     report.actionFires = Array(repeating: 0, count: system.actionIDCount)
     var table = FingerprintTable()
-    var parent: [Int32] = []
-    var via: [S.Action?] = []
-    var seen = Set<String>()
+    var links = ParentLinks<S.Action>()
     let stateProps = properties.filter { !$0.isStep }
     let stepProps = properties.filter { $0.isStep }
 
-    func path(to id: Int32, then last: S.Action? = nil) -> ActionPath<S.Action> {
-      var actions: [S.Action] = []
-      if let last { actions.append(last) }
-      var cur = id
-      while parent[Int(cur)] >= 0 {
-        actions.append(via[Int(cur)]!)
-        cur = parent[Int(cur)]
-      }
-      actions.reverse()
-      return ActionPath(initial: Int(-parent[Int(cur)] - 1), actions: actions)
-    }
+    func path(to id: Int32, then last: S.Action? = nil) -> ActionPath<S.Action> { links.path(to: id, then: last) }
     func record(_ kind: FindingKind, _ name: String, _ p: @autoclosure () -> ActionPath<S.Action>) {
-      let key = "\(kind.rawValue)/\(name)"
-      if seen.insert(key).inserted { report.findings.append(Finding(kind: kind, property: name, path: p())) }
+      report.recordFirst(kind, name, p)
     }
     func stateFindings(_ s: S.State) -> (found: [(FindingKind, String)], expand: Bool) {
       Self.stateFindings(s, stateProps)
@@ -107,10 +94,9 @@ public struct ParallelBFSExplorer<S: TransitionSystem> {
 
     var frontier: [(S.State, Int32)] = []
     for (k, s) in system.initialStates().enumerated() {
-      guard table.insert(system.fingerprint(of: s), id: Int32(parent.count)) == nil else { continue }
-      let id = Int32(parent.count)
-      parent.append(Int32(-k - 1))
-      via.append(nil)
+      guard table.insert(system.fingerprint(of: s), id: Int32(links.count)) == nil else { continue }
+      let id = Int32(links.count)
+      links.addInitial(k)
       report.statesGenerated += 1
       let (found, expand) = stateFindings(s)
       for (kind, name) in found { record(kind, name, path(to: id)) }
@@ -205,12 +191,11 @@ public struct ParallelBFSExplorer<S: TransitionSystem> {
           report.statesGenerated += 1
           order += 1
           guard c.fingerprint != 0 else { continue }
-          let newID = Int32(parent.count)
+          let newID = Int32(links.count)
           if table.insert(c.fingerprint, id: newID) != nil { continue }
-          parent.append(c.parent)
-          via.append(c.action)
+          links.add(parent: c.parent, via: c.action)
           newStates.append((c.state!, newID, order - 1))
-          if let ms = limits.maxStates, parent.count >= ms {
+          if let ms = limits.maxStates, links.count >= ms {
             stopped = .maxStates
             break merge
           }
@@ -270,12 +255,12 @@ public struct ParallelBFSExplorer<S: TransitionSystem> {
       if stopped != nil { break levels }
       let t = now()
       if let tl = limits.timeLimit, t - start > tl { stopped = .timeLimit; break levels }
-      if let mm = limits.maxMemory, table.memoryBytes + parent.count * 24 + next.count * stateBytes > mm {
+      if let mm = limits.maxMemory, table.memoryBytes + links.memoryBytes + next.count * stateBytes > mm {
         stopped = .maxMemory
         break levels
       }
       if let progress {
-        report.distinctStates = parent.count
+        report.distinctStates = links.count
         report.maxDepth = depth
         report.seconds = t - start
         progress(report, next.count)
@@ -284,10 +269,10 @@ public struct ParallelBFSExplorer<S: TransitionSystem> {
       if !frontier.isEmpty { depth += 1 }
     }
     report.stop = stopped ?? .exhaustive
-    report.distinctStates = parent.count
+    report.distinctStates = links.count
     report.maxDepth = depth
     report.seconds = now() - start
-    report.memoryBytes = table.memoryBytes + parent.count * 24
+    report.memoryBytes = table.memoryBytes + links.memoryBytes
     return report
   }
 }

@@ -43,7 +43,6 @@ public struct RandomExplorer<S: TransitionSystem> {
     report.seed = seed
     report.actionFires = Array(repeating: 0, count: system.actionIDCount)
     var table = FingerprintTable()
-    var seen = Set<String>()
     let inits = system.initialStates()
     var actions: [S.Action] = []
     var chosen: [S.Action] = []
@@ -66,11 +65,7 @@ public struct RandomExplorer<S: TransitionSystem> {
         changePoints = (0..<max(0, depth - 1)).map { _ in rng.below(max(1, maxSteps)) }
       }
       func found(_ kind: FindingKind, _ name: String) -> Bool {
-        let key = "\(kind.rawValue)/\(name)"
-        guard !seen.contains(key) else { return false }
-        seen.insert(key)
-        report.findings.append(Finding(kind: kind, property: name, path: ActionPath(initial: initial, actions: chosen)))
-        return kind != .witness
+        report.recordFirst(kind, name) { ActionPath(initial: initial, actions: chosen) } && kind != .witness
       }
       if checkState(s, found) && stopAtFirstViolation { report.stop = .firstViolation; break }
       // States seen since the last progress step of this walk.
