@@ -45,20 +45,34 @@ struct ModelSession {
   /// [pre][post][event flags].
   static func property(_ p: CompiledProperty, system: GuardedSystem) -> Property<GuardedSystem> {
     let kind: Property<GuardedSystem>.Kind = p.kind == .always ? .always : .sometimes
-    let program = Program(p.expr)
-    if !p.isStep {
-      return Property(name: p.name, kind: kind, check: .state { s in s.slots.withUnsafeBufferPointer { program.run($0) != 0 } })
-    }
+    if !p.isStep { return Property(name: p.name, kind: kind, check: .state(statePredicate(p.expr))) }
+    return Property(name: p.name, kind: kind, check: .step(stepPredicate(p, system: system)))
+  }
+
+  static func statePredicate(_ e: Expr) -> @Sendable (StateVector) -> Bool {
+    let p = Program(e)
+    return { s in s.slots.withUnsafeBufferPointer { p.run($0) != 0 } }
+  }
+
+  /// A step predicate over (pre, command, post), reading the extended
+  /// vector [pre][post][event flags]. One that reads only event flags (every
+  /// bundled witness and progress property) depends on the command alone:
+  /// it is decided once per command, so the explorers' hot loop pays a table
+  /// lookup instead of building the extended vector per transition.
+  static func stepPredicate(_ cp: CompiledProperty, system: GuardedSystem) -> @Sendable (StateVector, Int, StateVector) -> Bool {
+    let n = system.schema.slotCount
+    let program = Program(cp.expr)
     // Per command: which of the property's events it fires.
-    let flags: [[UInt8]] = system.commands.map { c in p.events.map { c.events.contains($0) ? 1 : 0 } }
-    return Property(
-      name: p.name, kind: kind,
-      check: .step { pre, action, post in
-        var v = pre.slots
-        v.append(contentsOf: post.slots)
-        v.append(contentsOf: flags[action])
-        return v.withUnsafeBufferPointer { program.run($0) != 0 }
-      })
+    let flags: [[UInt8]] = system.commands.map { c in cp.events.map { c.events.contains($0) ? 1 : 0 } }
+    var read: [Int] = []
+    cp.expr.slotsRead(into: &read)
+    if read.allSatisfy({ $0 >= 2 * n }) {
+      let table: [Bool] = flags.map { f in
+        cp.expr.evaluate { $0 >= 2 * n ? Int(f[$0 - 2 * n]) : 0 } != 0
+      }
+      return { _, c, _ in table[c] }
+    }
+    return { a, c, b in (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { program.run($0) != 0 } }
   }
 
   func compiledProperty(_ name: String) -> CompiledProperty? { compiled.first { $0.name == name } }
@@ -74,16 +88,11 @@ struct ModelSession {
     }
   }
 
-  func statePredicate(_ e: Expr) -> (StateVector) -> Bool {
-    let p = Program(e)
-    return { s in s.slots.withUnsafeBufferPointer { p.run($0) != 0 } }
-  }
+  func statePredicate(_ e: Expr) -> (StateVector) -> Bool { Self.statePredicate(e) }
 
   /// A step predicate (for `progress`) over (pre, command, post).
   func stepPredicate(_ cp: CompiledProperty) -> (StateVector, Int, StateVector) -> Bool {
-    let p = Program(cp.expr)
-    let flags: [[UInt8]] = system.commands.map { c in cp.events.map { c.events.contains($0) ? 1 : 0 } }
-    return { a, c, b in (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { p.run($0) != 0 } }
+    Self.stepPredicate(cp, system: system)
   }
 
   /// The liveness goal a compiled property states.
