@@ -63,6 +63,8 @@ enum Bundled {
     "selftest_anon_teardown": (480, 819, 48),
     "selftest_migrate": (25, 24, 24),
     "selftest_migrate_fault": (2047, 3609, 95),
+    "spin_twin_1x1_bug_no_setseq": (8526, 21380, 53),
+    "spin_twin_1x1_bug_o2": (12879, 32914, 56),
     "swap_page_two_faulters": (79, 110, 16),
   ]
 
@@ -71,7 +73,10 @@ enum Bundled {
       .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
   }
 
-  static var buggyModels: [String] { modelNames.filter { $0.hasPrefix("bug_") } }
+  /// Models of a buggy variant: `bug_*`, and the SPIN twins' `spin_twin_*_bug_*`.
+  static func isBuggy(_ name: String) -> Bool { name.hasPrefix("bug_") || name.contains("_bug_") }
+
+  static var buggyModels: [String] { modelNames.filter(isBuggy) }
 
   /// Buggy models with at least one expected safety violation (random walks
   /// check safety; liveness needs the whole state graph).
@@ -167,7 +172,7 @@ enum Bundled {
   }
 
   /// Random walks never report a violation in a model BFS proves correct.
-  @Test(arguments: Bundled.modelNames.filter { !$0.hasPrefix("bug_") })
+  @Test(arguments: Bundled.modelNames.filter { !Bundled.isBuggy($0) })
   func randomFindsNothingInCorrectModels(_ name: String) throws {
     let s = try Bundled.session(name)
     let r = RandomExplorer(system: s.system, properties: s.properties, walks: 300, maxSteps: 300, seed: 3).run()
