@@ -25,7 +25,9 @@ let package = Package(
     .target(name: "HMM", dependencies: ["CheckerCore"]),
     .testTarget(name: "HMMTests", dependencies: ["HMM", "CheckerCore", "Explorers"]),
     // Engines: know nothing about the kernel.
-    .target(name: "Explorers", dependencies: ["CheckerCore"]),
+    .target(name: "Explorers", dependencies: ["CheckerCore", "CPrefetch"]),
+    // __builtin_prefetch for the visited set's probes (header-only).
+    .target(name: "CPrefetch"),
     .testTarget(name: "ExplorersTests", dependencies: ["Explorers", "CheckerCore", "HMM"]),
     .testTarget(name: "LivenessTests", dependencies: ["Explorers", "CheckerCore", "HMM"]),
     // Counterexample traces (ITF JSON) and their rendering.

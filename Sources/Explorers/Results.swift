@@ -66,6 +66,12 @@ public struct Finding<Action: Hashable & Sendable>: Sendable {
   /// For a liveness lasso: the index of the state where the loop starts
   /// (the path's last state equals it); nil for safety findings.
   public var loop: Int?
+  /// Set when only the depth of the finding is known and `path` is empty:
+  /// a witness the packed explorer found deeper than any counterexample
+  /// (paths are recovered by re-search only that deep).
+  public var depthOnly: Int? = nil
+  /// Steps to the finding.
+  public var steps: Int { depthOnly ?? path.actions.count }
   public init(kind: FindingKind, property: String, path: ActionPath<Action>, loop: Int? = nil) {
     self.kind = kind
     self.property = property

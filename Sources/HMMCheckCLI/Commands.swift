@@ -114,8 +114,12 @@ extension HMMCheck {
     @Flag(help: "Random walks instead of exhaustive search.") var random = false
     @OptionGroup var randomOptions: RandomOptions
     @Option(help: "Write one trace file per violation found into this directory.") var traceDir: String?
-    @Option(help: "BFS worker threads; the result is identical for any count (not yet faster than 1: see README).")
-    var workers: Int = 1
+    @Option(help: "BFS worker threads (default: every core); the result is identical for any count.")
+    var workers: Int = EngineOptions.cores
+    @Flag(help: "Stop at the end of the BFS level where the first counterexample is found.")
+    var stopAtFirst = false
+    @Flag(help: "Explore every state even where interchangeable devices make states equivalent.")
+    var noSymmetry = false
     @Option(help: "Also write a report: junit or json.") var report: ReportFormat?
     @Option(help: "The report file (with --report).") var reportFile: String?
     @Flag(name: .shortAndLong, help: "Show witnesses and kernel paths never taken.") var verbose = false
@@ -136,6 +140,8 @@ extension HMMCheck {
         opt.traceDir = traceDir
         guard workers >= 1 else { throw CLIError.input("error: --workers must be at least 1") }
         opt.workers = workers
+        opt.stopAtFirst = stopAtFirst
+        opt.symmetry = !noSymmetry
         var results: [ModelResult] = []
         var codes: [HMMExit] = []
         for file in try sources.modelFiles(models) {

@@ -10,7 +10,9 @@ struct ModelSession {
   let loaded: LoadedModel
   let model: HMMModel
   let compiled: [CompiledProperty]
-  /// Safety properties and witnesses, checked state by state.
+  /// Safety properties and witnesses as data (what the packed explorer and
+  /// Z3 compile), and as the classic explorers' predicates built from them.
+  let slotProperties: [SlotProperty]
   let properties: [Property<GuardedSystem>]
   /// Liveness properties, checked over the whole state graph.
   var liveness: [CompiledProperty] { compiled.filter { $0.kind.isLiveness } }
@@ -37,16 +39,16 @@ struct ModelSession {
     compiler = PropertyCompiler(schema: system.schema, knownEvents: Self.eventVocabulary)
     let compiled = try catalogue.compile(loaded.config.properties, with: compiler)
     self.compiled = compiled
-    properties = compiled.filter { !$0.kind.isLiveness }.map { Self.property($0, system: system) }
+    slotProperties = compiled.filter { !$0.kind.isLiveness }.map { Self.slotProperty($0, system: system) }
+    properties = slotProperties.map { $0.property(for: system) }
   }
 
-  /// A compiled property as an explorer predicate. State properties run as
-  /// compiled programs; step properties read the extended vector
-  /// [pre][post][event flags].
-  static func property(_ p: CompiledProperty, system: GuardedSystem) -> Property<GuardedSystem> {
-    let kind: Property<GuardedSystem>.Kind = p.kind == .always ? .always : .sometimes
-    if !p.isStep { return Property(name: p.name, kind: kind, check: .state(statePredicate(p.expr))) }
-    return Property(name: p.name, kind: kind, check: .step(stepPredicate(p, system: system)))
+  /// A compiled safety property or witness as data: step properties read
+  /// the extended vector [pre][post][event flags], with each command's flags.
+  static func slotProperty(_ p: CompiledProperty, system: GuardedSystem) -> SlotProperty {
+    SlotProperty(
+      name: p.name, kind: p.kind == .always ? .always : .sometimes, isStep: p.isStep, expr: p.expr,
+      commandFlags: p.isStep ? system.commands.map { c in p.events.map { c.events.contains($0) ? 1 : 0 } } : [])
   }
 
   static func statePredicate(_ e: Expr) -> @Sendable (StateVector) -> Bool {
@@ -54,25 +56,13 @@ struct ModelSession {
     return { s in s.slots.withUnsafeBufferPointer { p.run($0) != 0 } }
   }
 
-  /// A step predicate over (pre, command, post), reading the extended
-  /// vector [pre][post][event flags]. One that reads only event flags (every
-  /// bundled witness and progress property) depends on the command alone:
-  /// it is decided once per command, so the explorers' hot loop pays a table
-  /// lookup instead of building the extended vector per transition.
+  /// A step predicate over (pre, command, post), built as the safety step
+  /// properties are (`SlotProperty`: event-only ones are decided per command).
   static func stepPredicate(_ cp: CompiledProperty, system: GuardedSystem) -> @Sendable (StateVector, Int, StateVector) -> Bool {
-    let n = system.schema.slotCount
-    let program = Program(cp.expr)
-    // Per command: which of the property's events it fires.
-    let flags: [[UInt8]] = system.commands.map { c in cp.events.map { c.events.contains($0) ? 1 : 0 } }
-    var read: [Int] = []
-    cp.expr.slotsRead(into: &read)
-    if read.allSatisfy({ $0 >= 2 * n }) {
-      let table: [Bool] = flags.map { f in
-        cp.expr.evaluate { $0 >= 2 * n ? Int(f[$0 - 2 * n]) : 0 } != 0
-      }
-      return { _, c, _ in table[c] }
+    guard case .step(let f) = slotProperty(cp, system: system).property(for: system).check else {
+      preconditionFailure("stepPredicate of a state property")
     }
-    return { a, c, b in (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { program.run($0) != 0 } }
+    return f
   }
 
   func compiledProperty(_ name: String) -> CompiledProperty? { compiled.first { $0.name == name } }
@@ -154,7 +144,7 @@ struct ModelSession {
   /// The failing clause and quantifier values of a finding, at the end of
   /// its path.
   func explain(_ finding: Finding<Int>) -> String? {
-    guard let cp = compiledProperty(finding.property),
+    guard finding.depthOnly == nil, let cp = compiledProperty(finding.property),
       let suite = catalogue.suite(named: cp.suite),
       let states = try? PathReplay.states(system, finding.path), let last = states.last
     else { return nil }

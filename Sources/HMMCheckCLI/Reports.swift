@@ -36,6 +36,7 @@ enum Reports {
         ("distinctStates", .int(r.report.distinctStates)), ("transitions", .int(r.report.transitions)),
         ("depth", .int(r.report.maxDepth)),
         ("seconds", .string(String(format: "%.4f", r.report.seconds))),
+        ("memoryBytes", .int(r.report.memoryBytes)),
         ("livenessSeconds", r.livenessSeconds.map { .string(String(format: "%.4f", $0)) } ?? .null),
         ("findings", .array(r.findings.map { f in
           .object([

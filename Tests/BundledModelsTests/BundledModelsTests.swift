@@ -234,32 +234,141 @@ enum Bundled {
   }
 }
 
-/// The parallel explorer is the sequential one, whatever the worker count.
-@Suite struct ParallelBFSTests {
+/// The packed explorer (what `check` runs) agrees with the classic
+/// linked BFS on every bundled model, whatever the worker count.
+@Suite struct PackedBFSTests {
   @Test(arguments: Bundled.modelNames)
-  func parallelEqualsSequential(_ name: String) throws {
+  func packedEqualsClassic(_ name: String) throws {
     let s = try Bundled.session(name)
     let seq = BFSExplorer(system: s.system, properties: s.properties).run()
     for workers in [1, 2, 3] {
-      let par = ParallelBFSExplorer(system: s.system, properties: s.properties, workers: workers).run()
+      let par = PackedBFSExplorer(system: s.system, properties: s.slotProperties, workers: workers).run()
+      #expect(par.internalError == nil, "\(name) w\(workers): \(par.internalError ?? "")")
       #expect(par.stop == seq.stop, "\(name) w\(workers)")
       #expect(par.distinctStates == seq.distinctStates, "\(name) w\(workers)")
       #expect(par.transitions == seq.transitions, "\(name) w\(workers)")
       #expect(par.statesGenerated == seq.statesGenerated, "\(name) w\(workers)")
       #expect(par.maxDepth == seq.maxDepth, "\(name) w\(workers)")
       #expect(par.actionFires == seq.actionFires, "\(name) w\(workers)")
-      #expect(par.findings.map(\.property) == seq.findings.map(\.property), "\(name) w\(workers)")
-      #expect(par.findings.map(\.kind) == seq.findings.map(\.kind), "\(name) w\(workers)")
-      #expect(par.findings.map(\.path) == seq.findings.map(\.path), "\(name) w\(workers)")
+      // Same findings at the same depths; counterexamples with the very
+      // path the classic search finds (the packed run re-searches for them).
+      let key = { (f: Finding<Int>) in "\(f.kind.rawValue) \(f.property) @\(f.steps)" }
+      #expect(Set(par.findings.map(key)) == Set(seq.findings.map(key)), "\(name) w\(workers)")
+      for f in par.findings where f.depthOnly == nil {
+        #expect(seq.finding(f.property, f.kind)?.path == f.path, "\(name) w\(workers) \(f.property)")
+      }
     }
   }
 
-  /// Bounded by states, it stops at exactly the same state as BFS.
-  @Test func maxStatesStopsAtTheSameState() throws {
-    let s = try Bundled.session("mirror_vs_munmap_2p2d")
-    let seq = BFSExplorer(system: s.system, properties: s.properties, limits: ExplorationLimits(maxStates: 500)).run()
-    let par = ParallelBFSExplorer(system: s.system, properties: s.properties, limits: ExplorationLimits(maxStates: 500), workers: 2).run()
-    #expect(par.stop == .maxStates && seq.stop == .maxStates)
-    #expect(par.distinctStates == seq.distinctStates)
+  /// Limits stop at a level boundary, so partial counts do not depend on
+  /// the worker count either.
+  @Test func partialRunsAreIdenticalForAnyWorkerCount() throws {
+    let s = try Bundled.session("mirror_migrate_cpu_2p2d")
+    for limits in [ExplorationLimits(maxStates: 5000), ExplorationLimits(maxDepth: 40)] {
+      let runs = [1, 2, 3].map { PackedBFSExplorer(system: s.system, properties: s.slotProperties, limits: limits, workers: $0).run() }
+      for r in runs {
+        #expect(r.stop != .exhaustive)
+        #expect(r.distinctStates == runs[0].distinctStates)
+        #expect(r.transitions == runs[0].transitions)
+        #expect(r.maxDepth == runs[0].maxDepth)
+      }
+      if let ms = limits.maxStates { #expect(runs[0].distinctStates >= ms) }
+    }
+  }
+
+  /// `--max-memory` stops cleanly with a partial report rather than growing
+  /// past the budget.
+  @Test func maxMemoryStopsCleanly() throws {
+    let s = try Bundled.session("mirror_migrate_cpu_2p2d")
+    let r = PackedBFSExplorer(system: s.system, properties: s.slotProperties, limits: ExplorationLimits(maxMemory: 1 << 20), workers: 2).run()
+    #expect(r.stop == .maxMemory)
+    #expect(r.distinctStates > 0 && r.distinctStates < Bundled.golden["mirror_migrate_cpu_2p2d"]!.states)
+    #expect(r.internalError == nil)
+  }
+
+  /// Stopping at the first counterexample ends the level it was found in,
+  /// with the shortest path.
+  @Test func stopAtFirstViolation() throws {
+    let s = try Bundled.session("bug_o2_read_retry_unlocked_1p1d")
+    let full = BFSExplorer(system: s.system, properties: s.properties).run()
+    let r = PackedBFSExplorer(system: s.system, properties: s.slotProperties, workers: 2, stopAtFirstViolation: true).run()
+    #expect(r.stop == .firstViolation)
+    let shortest = full.violations.map(\.steps).min()
+    #expect(r.violations.map(\.steps).min() == shortest)
+    #expect(r.distinctStates <= full.distinctStates)
+  }
+}
+
+/// The flat stepper the packed explorer runs is the guarded-command stepper.
+@Suite struct CompiledSystemTests {
+  @Test(arguments: Bundled.modelNames.filter { (Bundled.golden[$0]?.states ?? .max) <= 70_000 })
+  func compiledStepperMatches(_ name: String) throws {
+    let s = try Bundled.session(name)
+    let sys = s.system
+    let stateExprs = s.slotProperties.filter { !$0.isStep }.map(\.expr)
+    let compiled = CompiledSystem(sys, extra: stateExprs)
+    let packer = StatePacker(slotMax: sys.slotMax)
+    let n = sys.schema.slotCount
+    let stack = UnsafeMutablePointer<Int>.allocate(capacity: compiled.maxStack + 1)
+    let out = UnsafeMutablePointer<Int32>.allocate(capacity: compiled.maxEnabled)
+    let next = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+    let unpacked = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+    let packed = UnsafeMutablePointer<UInt64>.allocate(capacity: packer.words)
+    defer { stack.deallocate(); out.deallocate(); next.deallocate(); unpacked.deallocate(); packed.deallocate() }
+    var seen: Set<StateVector> = Set(sys.initialStates())
+    var queue = Array(seen)
+    var acts: [Int] = []
+    var mismatches = 0
+    while let st = queue.popLast() {
+      acts.removeAll()
+      sys.enabledActions(in: st, into: &acts)
+      st.slots.withUnsafeBufferPointer { b in
+        let p = b.baseAddress!
+        let k = compiled.enabled(p, into: out, stack: stack)
+        if Array(UnsafeBufferPointer(start: out, count: k)).map(Int.init) != acts { mismatches += 1 }
+        for (i, e) in stateExprs.enumerated() where (compiled.evaluate(compiled.extraOffsets[i], p, stack: stack) != 0) != (e.evaluate { Int(b[$0]) } != 0) {
+          mismatches += 1
+        }
+        if compiled.isFinal(p) != sys.isFinal(st) { mismatches += 1 }
+        // (Buggy models can leave a slot's range past their violations,
+        // where the explorers stop; only in-range states are packed.)
+        if compiled.firstOutOfRange(p) < 0 {
+          packer.pack(p, into: packed)
+          packer.unpack(packed, into: unpacked)
+          if Array(UnsafeBufferPointer(start: unpacked, count: n)) != st.slots { mismatches += 1 }
+        } else if sys.outOfRangeSlots(st).isEmpty {
+          mismatches += 1
+        }
+        for a in acts {
+          compiled.apply(a, from: p, to: next, stack: stack)
+          let t = sys.successor(of: st, via: a)
+          if Array(UnsafeBufferPointer(start: next, count: n)) != t.slots { mismatches += 1 }
+          if seen.insert(t).inserted { queue.append(t) }
+        }
+      }
+    }
+    #expect(mismatches == 0, "\(name)")
+    #expect(seen.count >= (Bundled.golden[name]?.states ?? 0))
+  }
+}
+
+/// The flat random walker draws the same walks as the generic one.
+@Suite struct PackedRandomTests {
+  @Test(arguments: ["mirror_migrate_cpu_2p2d", "bug_o2_read_retry_unlocked_1p1d", "liveness_swap_page_spin_no_fairness", "migrate_hole_c9_two_devices"])
+  func sameWalksAsGenericExplorer(_ name: String) throws {
+    let s = try Bundled.session(name)
+    for scheduler in [RandomExplorer<GuardedSystem>.Scheduler.uniform, .pct(depth: 3)] {
+      for seed: UInt64 in [1, 42] {
+        let generic = RandomExplorer(system: s.system, properties: s.properties, walks: 300, maxSteps: 120, seed: seed, scheduler: scheduler).run()
+        let packed = PackedRandomExplorer(system: s.system, properties: s.slotProperties, walks: 300, maxSteps: 120, seed: seed, scheduler: scheduler).run()
+        #expect(packed.transitions == generic.transitions, "\(name) \(seed)")
+        #expect(packed.distinctStates == generic.distinctStates, "\(name) \(seed)")
+        #expect(packed.maxDepth == generic.maxDepth, "\(name) \(seed)")
+        #expect(packed.actionFires == generic.actionFires, "\(name) \(seed)")
+        #expect(packed.findings.map(\.property) == generic.findings.map(\.property), "\(name) \(seed)")
+        #expect(packed.findings.map(\.path) == generic.findings.map(\.path), "\(name) \(seed)")
+        #expect(packed.suspectedLivelocks == generic.suspectedLivelocks, "\(name) \(seed)")
+      }
+    }
   }
 }

@@ -18,7 +18,7 @@ import Testing
   static func bfsFrom(_ s: ModelSession, _ state: StateVector, _ property: String) -> Int? {
     let sys = s.system
     let rooted = GuardedSystem(schema: sys.schema, threads: sys.threads, commands: sys.commands, initial: [state])
-    let props = s.compiled.filter { $0.name == property }.map { ModelSession.property($0, system: rooted) }
+    let props = s.compiled.filter { $0.name == property }.map { ModelSession.slotProperty($0, system: rooted).property(for: rooted) }
     let r = BFSExplorer(system: rooted, properties: props, stopAtFirstViolation: true).run()
     return r.finding(property, .violation)?.path.actions.count
   }

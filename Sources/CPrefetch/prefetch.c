@@ -1,0 +1,2 @@
+// Intentionally empty: prefetch.h's functions are static inline.
+#include "prefetch.h"

@@ -1,0 +1,524 @@
+import CheckerCore
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// The exhaustive explorer for large models: breadth-first over packed
+/// fixed-size states, a lock-free fingerprint set shared by all workers,
+/// and no parent links.
+///
+/// Levels are expanded in parallel (level-synchronous): workers take slices
+/// of the current level, and write the new states they win into per-slice
+/// buffers that form the next level. What a level contains does not depend
+/// on the number of workers or their timing (only the order inside it does),
+/// so distinct states, transitions, depth and the depth of each property's
+/// first violation are identical for any worker count.
+///
+/// Counterexamples are not built from parent links: when something is
+/// found at depth d, the classic `BFSExplorer` re-searches the model up to
+/// depth d with parent links and full states, which yields the same
+/// shortest paths a linked search would (and, under symmetry reduction,
+/// paths of the unreduced model). Its findings must match this run's, or
+/// the run ends with an internal error. Witnesses found deeper than every
+/// counterexample keep only their depth (`Finding.depthOnly`).
+public struct PackedBFSExplorer {
+  public var system: GuardedSystem
+  public var properties: [SlotProperty]
+  public var limits: ExplorationLimits
+  public var workers: Int
+  public var stopAtFirstViolation: Bool
+  public var symmetry: (any StateCanonicalizer)?
+  /// Called between rounds, about once a second, with the running report.
+  public var progress: ((ExplorationReport<Int>, _ queue: Int) -> Void)?
+
+  public init(
+    system: GuardedSystem, properties: [SlotProperty], limits: ExplorationLimits = ExplorationLimits(),
+    workers: Int = 1, stopAtFirstViolation: Bool = false, symmetry: (any StateCanonicalizer)? = nil
+  ) {
+    self.system = system
+    self.properties = properties
+    self.limits = limits
+    self.workers = max(1, workers)
+    self.stopAtFirstViolation = stopAtFirstViolation
+    self.symmetry = symmetry
+  }
+
+  /// First depth at which each finding occurred (Int.max: not found).
+  struct Depths {
+    var violation: [Int]
+    var witness: [Int]
+    var deadlock = Int.max
+    init(_ n: Int) {
+      violation = Array(repeating: .max, count: n)
+      witness = Array(repeating: .max, count: n)
+    }
+    mutating func merge(_ o: Depths) {
+      for i in violation.indices {
+        violation[i] = min(violation[i], o.violation[i])
+        witness[i] = min(witness[i], o.witness[i])
+      }
+      deadlock = min(deadlock, o.deadlock)
+    }
+    mutating func found(_ kind: FindingKind, _ i: Int, _ depth: Int) {
+      if kind == .violation { violation[i] = min(violation[i], depth) } else { witness[i] = min(witness[i], depth) }
+    }
+    var anyCounterexample: Bool { deadlock != .max || violation.contains { $0 != .max } }
+  }
+
+  /// A worker's buffers and counters, reused for every slice.
+  final class Worker: @unchecked Sendable {
+    /// States whose successors are generated before any is inserted.
+    static let groupSize = 4
+    let cur, ext, scratch: UnsafeMutablePointer<UInt8>
+    /// Every successor of the state being expanded, and their fingerprints.
+    let successors: UnsafeMutablePointer<UInt8>
+    let fingerprints: UnsafeMutablePointer<UInt64>
+    /// Their canonical forms (under symmetry) and the commands that made them.
+    let canonical: UnsafeMutablePointer<UInt8>
+    let via: UnsafeMutablePointer<Int32>
+    let stack: UnsafeMutablePointer<Int>
+    let actions: UnsafeMutablePointer<Int32>
+    let fires: UnsafeMutablePointer<Int>
+    var transitions = 0
+    var generated = 0
+    var inserted = 0
+    var depths: Depths
+    var error: String?
+
+    init(slots: Int, extBytes: Int, scratchBytes: Int, stack: Int, actions: Int, commands: Int, properties: Int) {
+      cur = .allocate(capacity: slots)
+      let most = max(actions, 1) * Self.groupSize
+      successors = .allocate(capacity: slots * most)
+      fingerprints = .allocate(capacity: most)
+      canonical = .allocate(capacity: slots * most)
+      via = .allocate(capacity: most)
+      ext = .allocate(capacity: max(extBytes, 1))
+      scratch = .allocate(capacity: max(scratchBytes, 1))
+      self.stack = .allocate(capacity: stack)
+      self.actions = .allocate(capacity: actions)
+      fires = .allocate(capacity: max(commands, 1))
+      fires.initialize(repeating: 0, count: max(commands, 1))
+      depths = Depths(properties)
+    }
+
+    deinit {
+      cur.deallocate(); successors.deallocate(); fingerprints.deallocate(); canonical.deallocate(); via.deallocate(); ext.deallocate(); scratch.deallocate()
+      stack.deallocate(); actions.deallocate(); fires.deallocate()
+    }
+  }
+
+  /// The properties as flat tables, so the hot loop copies no strings or
+  /// arrays (and so retains nothing).
+  final class Plan: @unchecked Sendable {
+    let stateCount: Int, stepCount: Int, flagCount: Int, commands: Int
+    /// Per state property: index in `properties`, code offset, always?
+    let stateIndex: UnsafeMutablePointer<Int>
+    let stateOffset: UnsafeMutablePointer<Int32>
+    let stateAlways: UnsafeMutablePointer<Bool>
+    /// Per step property: index, code offset (-1: decided per command), always?
+    let stepIndex: UnsafeMutablePointer<Int>
+    let stepOffset: UnsafeMutablePointer<Int32>
+    let stepAlways: UnsafeMutablePointer<Bool>
+    /// [step property][command]: the per-command value, or the event flags.
+    let stepTable: UnsafeMutablePointer<Bool>
+    let stepFlags: UnsafeMutablePointer<UInt8>
+    /// [command][state property]: does the command write a slot the
+    /// property reads? If not, the successor inherits the parent's value,
+    /// and the parent (expanded, so no `always` failed there; its witnesses
+    /// already recorded, one level shallower) needs no new evaluation.
+    let affects: UnsafeMutablePointer<Bool>
+
+    init(_ properties: [SlotProperty], system: GuardedSystem, offsets: [Int32]) {
+      let n = system.schema.slotCount
+      let commands = system.commands.count
+      let states = properties.indices.filter { !properties[$0].isStep }
+      let steps = properties.indices.filter { properties[$0].isStep }
+      stateCount = states.count
+      stepCount = steps.count
+      self.commands = commands
+      flagCount = steps.map { properties[$0].commandFlags.first?.count ?? 0 }.max() ?? 0
+      stateIndex = .allocate(capacity: max(states.count, 1))
+      stateOffset = .allocate(capacity: max(states.count, 1))
+      stateAlways = .allocate(capacity: max(states.count, 1))
+      stepIndex = .allocate(capacity: max(steps.count, 1))
+      stepOffset = .allocate(capacity: max(steps.count, 1))
+      stepAlways = .allocate(capacity: max(steps.count, 1))
+      stepTable = .allocate(capacity: max(steps.count * commands, 1))
+      stepFlags = .allocate(capacity: max(steps.count * commands * flagCount, 1))
+      stepFlags.initialize(repeating: 0, count: max(steps.count * commands * flagCount, 1))
+      affects = .allocate(capacity: max(states.count * commands, 1))
+      let reads: [Set<Int>] = states.map { i in
+        var r: [Int] = []
+        properties[i].expr.slotsRead(into: &r)
+        return Set(r)
+      }
+      for (c, cmd) in system.commands.enumerated() {
+        let written = Set(cmd.updates.map(\.slot))
+        for k in states.indices { affects[c * states.count + k] = !reads[k].isDisjoint(with: written) }
+      }
+      for (k, i) in states.enumerated() {
+        stateIndex[k] = i
+        stateOffset[k] = offsets[k]
+        stateAlways[k] = properties[i].kind == .always
+      }
+      for (k, i) in steps.enumerated() {
+        let p = properties[i]
+        stepIndex[k] = i
+        stepAlways[k] = p.kind == .always
+        if let t = p.perCommandTable(slotCount: n) {
+          stepOffset[k] = -1
+          for c in 0..<commands { stepTable[k * commands + c] = t[c] }
+        } else {
+          stepOffset[k] = offsets[states.count + k]
+          for c in 0..<commands {
+            stepTable[k * commands + c] = false
+            for (f, v) in p.commandFlags[c].enumerated() { stepFlags[(k * commands + c) * flagCount + f] = v }
+          }
+        }
+      }
+    }
+
+    deinit {
+      stateIndex.deallocate(); stateOffset.deallocate(); stateAlways.deallocate()
+      stepIndex.deallocate(); stepOffset.deallocate(); stepAlways.deallocate()
+      stepTable.deallocate(); stepFlags.deallocate(); affects.deallocate()
+    }
+  }
+
+  /// A slice of the current level: states [start, end) of one buffer.
+  struct Slice { var buffer: Int; var start: Int; var end: Int }
+
+  public func run() -> ExplorationReport<Int> {
+    let start = now()
+    var report = ExplorationReport<Int>(engine: "bfs", stop: .exhaustive)
+    let n = system.schema.slotCount
+    let compiled = CompiledSystem(
+      system, extra: properties.filter { !$0.isStep }.map(\.expr) + properties.filter(\.isStep).map(\.expr))
+    let plan = Plan(properties, system: system, offsets: compiled.extraOffsets)
+    let flagCount = plan.flagCount
+    let packer = StatePacker(slotMax: system.slotMax)
+    let words = packer.words
+    let table = ConcurrentFingerprintSet(capacity: initialCapacity(words: words))
+    let propCount = properties.count
+    let commandCount = system.commands.count
+    let symmetry = self.symmetry
+    let system = self.system
+
+    func makeWorker() -> Worker {
+      Worker(
+        slots: n, extBytes: 2 * n + flagCount, scratchBytes: max(symmetry?.scratchBytes ?? 0, n), stack: compiled.maxStack + 1,
+        actions: compiled.maxEnabled, commands: commandCount, properties: propCount)
+    }
+    let pool = (0..<workers).map { _ in makeWorker() }
+    let groupSize = Worker.groupSize
+
+    /// State properties of a new state at `depth`; false if an `always` fails.
+    @inline(__always)
+    /// `via`: the command that produced `s` from an expanded state (only the
+    /// properties it affects are evaluated), or -1 for an initial state.
+    @Sendable func checkState(_ s: UnsafeMutablePointer<UInt8>, depth: Int, via: Int, _ w: Worker) -> Bool {
+      var ok = true
+      let row = plan.affects + max(via, 0) * plan.stateCount
+      for k in 0..<plan.stateCount {
+        if via >= 0 && !row[k] { continue }
+        let holds = compiled.evaluate(plan.stateOffset[k], s, stack: w.stack) != 0
+        if plan.stateAlways[k] {
+          if !holds {
+            w.depths.found(.violation, plan.stateIndex[k], depth)
+            ok = false
+          }
+        } else if holds {
+          w.depths.found(.witness, plan.stateIndex[k], depth)
+        }
+      }
+      return ok
+    }
+
+    // Level 0: the initial states.
+    var level = PackedLevel()
+    let first = BlockWriter(words: words)
+    var depths = Depths(propCount)
+    var stopped: StopReason? = nil
+    do {
+      let w = pool[0]
+      for s in system.initialStates() {
+        s.slots.withUnsafeBufferPointer { w.cur.update(from: $0.baseAddress!, count: n) }
+        if let symmetry { symmetry.canonicalize(w.cur, scratch: w.scratch) }
+        let bad = compiled.firstOutOfRange(w.cur)
+        if bad >= 0 {
+          report.internalError = "\(system.schema.slotName(bad)) = \(w.cur[bad]) exceeds its declared range in an initial state"
+          stopped = .internalError
+          break
+        }
+        guard table.insert(Fingerprint.ofState(w.cur, count: n)) else { continue }
+        table.add(count: 1)
+        report.statesGenerated += 1
+        if checkState(w.cur, depth: 0, via: -1, w) { packer.pack(w.cur, into: first.appendSlot()) }
+      }
+      depths.merge(w.depths)
+      w.depths = Depths(propCount)
+    }
+    level = PackedLevel(first.take())
+
+    /// Expands one slice of the level at `depth` into `out`.
+    /// Expands one slice of the level at `depth` into `out`. Successors of
+    /// a state are generated first and their table slots prefetched, then
+    /// inserted: the table is far larger than the caches.
+    @Sendable func expand(_ slice: Slice, of level: PackedLevel, depth: Int, into out: BlockWriter, _ w: Worker) {
+      let buffer = level.blocks[slice.buffer]!
+      var group = slice.start
+      while group < slice.end {
+        // The successors of `groupSize` states are generated (and their
+        // table slots prefetched) before any is inserted.
+        var kept = 0
+        for i in group..<min(group + groupSize, slice.end) {
+          packer.unpack(buffer.state(i), into: w.cur)
+          let count = compiled.enabled(w.cur, into: w.actions, stack: w.stack)
+          if count == 0 && !compiled.isFinal(w.cur) { w.depths.deadlock = min(w.depths.deadlock, depth) }
+          for k in 0..<count {
+            let c = Int(w.actions[k])
+            let next = w.successors + kept &* n
+            compiled.apply(c, from: w.cur, to: next, stack: w.stack)
+            w.transitions += 1
+            w.fires[c] += 1
+            if plan.stepCount > 0 && !stepHolds(c, pre: w.cur, post: next, depth: depth, w) { continue }
+            w.generated += 1
+            // Under symmetry the visited set and the level hold the
+            // canonical form; properties are checked on the successor itself.
+            var key = next
+            if let symmetry {
+              key = w.canonical + kept &* n
+              key.update(from: next, count: n)
+              symmetry.canonicalize(key, scratch: w.scratch)
+            }
+            let fp = Fingerprint.ofState(key, count: n)
+            table.prefetch(fp)
+            w.fingerprints[kept] = fp
+            w.via[kept] = Int32(c)
+            kept += 1
+          }
+        }
+        group += groupSize
+        for k in 0..<kept {
+          guard table.insert(w.fingerprints[k]) else { continue }
+          let next = w.successors + k &* n
+          let key = symmetry == nil ? next : w.canonical + k &* n
+          w.inserted += 1
+          let bad = compiled.firstOutOfRange(key)
+          if bad >= 0 {
+            w.error = "\(system.schema.slotName(bad)) = \(key[bad]) exceeds its declared range (max \(system.slotMax[bad])): the model's bounds are too small (reached at depth \(depth + 1))"
+            return
+          }
+          // Only the properties the last command can change are evaluated:
+          // every parent in a level passed them all.
+          if checkState(next, depth: depth + 1, via: Int(w.via[k]), w) { packer.pack(key, into: out.appendSlot()) }
+        }
+      }
+    }
+
+    /// Step properties of pre --c--> post; false if an `always` fails.
+    @Sendable func stepHolds(_ c: Int, pre: UnsafeMutablePointer<UInt8>, post: UnsafeMutablePointer<UInt8>, depth: Int, _ w: Worker) -> Bool {
+      var ok = true
+      var extReady = false
+      for j in 0..<plan.stepCount {
+        let holds: Bool
+        let offset = plan.stepOffset[j]
+        if offset < 0 {
+          holds = plan.stepTable[j * plan.commands + c]
+        } else {
+          if !extReady {
+            w.ext.update(from: pre, count: n)
+            (w.ext + n).update(from: post, count: n)
+            extReady = true
+          }
+          (w.ext + 2 * n).update(from: plan.stepFlags + (j * plan.commands + c) * flagCount, count: flagCount)
+          holds = compiled.evaluate(offset, w.ext, stack: w.stack) != 0
+        }
+        if plan.stepAlways[j] {
+          if !holds {
+            w.depths.found(.violation, plan.stepIndex[j], depth + 1)
+            ok = false
+          }
+        } else if holds {
+          w.depths.found(.witness, plan.stepIndex[j], depth + 1)
+        }
+      }
+      return ok
+    }
+
+
+    let debugLevels = getenv("HMMCHECK_DEBUG_LEVELS") != nil
+    if debugLevels {
+      let bits = system.slotMax.map { $0 == 0 ? 0 : 8 - $0.leadingZeroBitCount }
+      print("slots \(n), bits \(bits.reduce(0, +)), histogram \(Dictionary(grouping: bits, by: { $0 }).mapValues(\.count).sorted { $0.key < $1.key })")
+    }
+    var depth = 0
+    /// Largest visited set + levels seen at a round's end.
+    var peakMemory = 0
+    var lastProgress = start
+    let sliceSize = 1024
+    outer: while level.count > 0 {
+      if let md = limits.maxDepth, depth >= md { stopped = .maxDepth; break }
+      // Slices of the level, processed in rounds small enough that the
+      // table never fills between two growth checks.
+      var slices: [Slice] = []
+      for (b, block) in level.blocks.enumerated() {
+        guard let block else { continue }
+        var s = 0
+        while s < block.count {
+          slices.append(Slice(buffer: b, start: s, end: min(s + sliceSize, block.count)))
+          s += sliceSize
+        }
+      }
+      let writers = (0..<workers).map { _ in BlockWriter(words: words) }
+      var nextMemory: Int { writers.reduce(0) { $0 + $1.memoryBytes } }
+      var done = 0
+      while done < slices.count {
+        // Grow before the table passes 3/4 full.
+        let room = table.capacity * 3 / 4 - table.count
+        let perSlice = sliceSize * compiled.maxEnabled
+        if room < perSlice * workers * 2 {
+          let needed = table.memoryBytes * 3 + level.memoryBytes + nextMemory
+          if let mm = limits.maxMemory, needed > mm {
+            if table.count + perSlice > table.capacity * 15 / 16 { stopped = .maxMemory; break outer }
+          } else {
+            table.grow()
+          }
+        }
+        let roomNow = max(table.capacity * 15 / 16 - table.count, perSlice)
+        let roundSlices = max(1, min(slices.count - done, roomNow / perSlice))
+        let round = Array(slices[done..<(done + roundSlices)])
+        let nextSlice = Atomic<Int>(0)
+        let d = depth
+        let lvl = level
+        DispatchQueue.concurrentPerform(iterations: workers) { wi in
+          let w = pool[wi]
+          while true {
+            let k = nextSlice.add(1, ordering: .relaxed).oldValue
+            if k >= round.count || w.error != nil { break }
+            expand(round[k], of: lvl, depth: d, into: writers[wi], w)
+          }
+        }
+        done += roundSlices
+        // Blocks wholly expanded are freed now.
+        level.release(upTo: done < slices.count ? slices[done].buffer : level.blocks.count)
+        var inserted = 0
+        for w in pool {
+          inserted += w.inserted
+          w.inserted = 0
+          if let e = w.error {
+            report.internalError = e
+            stopped = .internalError
+          }
+        }
+        table.add(count: inserted)
+        peakMemory = max(peakMemory, table.memoryBytes + level.memoryBytes + nextMemory)
+        if stopped != nil { break outer }
+        let t = now()
+        if let tl = limits.timeLimit, t - start > tl { stopped = .timeLimit; break outer }
+        if let mm = limits.maxMemory, table.memoryBytes + level.memoryBytes + nextMemory > mm {
+          stopped = .maxMemory
+          break outer
+        }
+        if let progress, t - lastProgress >= 1 {
+          lastProgress = t
+          var r = report
+          r.distinctStates = table.count
+          r.maxDepth = depth
+          r.seconds = t - start
+          progress(r, level.count + writers.reduce(0) { $0 + $1.blocks.reduce(0) { $0 + $1.count } })
+        }
+      }
+      let nextLevel = PackedLevel(writers.flatMap { $0.take() })
+      for w in pool { depths.merge(w.depths); w.depths = Depths(propCount) }
+      if debugLevels { print("depth \(depth + 1): \(nextLevel.count) states, \(nextLevel.memoryBytes >> 20) MiB, words \(words), table \(table.count)/\(table.capacity)") }
+      level = nextLevel
+      if level.count > 0 { depth += 1 }
+      if stopAtFirstViolation && depths.anyCounterexample { stopped = .firstViolation; break }
+      if let ms = limits.maxStates, table.count >= ms { stopped = .maxStates; break }
+    }
+    for w in pool { depths.merge(w.depths) }
+
+    report.stop = stopped ?? .exhaustive
+    report.distinctStates = table.count
+    report.maxDepth = depth
+    report.memoryBytes = max(peakMemory, table.memoryBytes + level.memoryBytes)
+    report.actionFires = Array(repeating: 0, count: commandCount)
+    for w in pool {
+      report.transitions += w.transitions
+      report.statesGenerated += w.generated
+      for c in 0..<commandCount { report.actionFires[c] += w.fires[c] }
+    }
+    if report.internalError == nil {
+      recoverPaths(depths, into: &report)
+    }
+    report.seconds = now() - start
+    return report
+  }
+
+  /// Initial table capacity: with a memory budget, the largest table that
+  /// takes at most half of it (growing later would need old and new tables
+  /// at once); else enough for `maxStates`, or small, grown as needed.
+  func initialCapacity(words: Int) -> Int {
+    if let mm = limits.maxMemory {
+      var cap = 1 << 10
+      while cap * 2 * 8 <= mm / 2 { cap *= 2 }
+      return cap
+    }
+    if let ms = limits.maxStates { return min(ms * 2, 1 << 30) }
+    return 1 << 20
+  }
+
+  /// Fills in shortest paths by re-searching with the classic explorer up
+  /// to the deepest counterexample, and checks that it finds the same things
+  /// at the same depths.
+  func recoverPaths(_ depths: Depths, into report: inout ExplorationReport<Int>) {
+    var wanted: [(kind: FindingKind, property: String, depth: Int)] = []
+    for (i, p) in properties.enumerated() {
+      if depths.violation[i] != .max { wanted.append((.violation, p.name, depths.violation[i])) }
+      if depths.witness[i] != .max { wanted.append((.witness, p.name, depths.witness[i])) }
+    }
+    if depths.deadlock != .max { wanted.append((.deadlock, "deadlock", depths.deadlock)) }
+    guard !wanted.isEmpty else { return }
+    let counterDepth = wanted.filter { $0.kind != .witness }.map(\.depth).max()
+    var recovered: ExplorationReport<Int>? = nil
+    if let cd = counterDepth {
+      // Deadlocks are seen when their state is expanded: one level more.
+      var lim = ExplorationLimits()
+      lim.maxDepth = cd + 1
+      let classic = BFSExplorer(system: system, properties: properties.map { $0.property(for: system) }, limits: lim)
+      recovered = classic.run()
+    }
+    var found: [Finding<Int>] = []
+    for w in wanted {
+      if let r = recovered, let f = r.finding(w.property, w.kind) {
+        guard f.path.actions.count == w.depth else {
+          report.internalError = "the re-search found the \(w.kind.rawValue) of \(w.property) at depth \(f.path.actions.count), the packed search at depth \(w.depth)"
+          report.stop = .internalError
+          return
+        }
+        found.append(f)
+      } else if w.kind == .witness {
+        var f = Finding<Int>(kind: .witness, property: w.property, path: ActionPath(initial: 0, actions: []))
+        f.depthOnly = w.depth
+        found.append(f)
+      } else {
+        report.internalError = "the re-search did not find the \(w.kind.rawValue) of \(w.property) (packed search: depth \(w.depth))"
+        report.stop = .internalError
+        return
+      }
+    }
+    // Discovery order: by depth, then the classic explorer's order.
+    let order = recovered?.findings.map { "\($0.kind.rawValue) \($0.property)" } ?? []
+    report.findings = found.enumerated().sorted { a, b in
+      let da = a.element.depthOnly ?? a.element.path.actions.count
+      let db = b.element.depthOnly ?? b.element.path.actions.count
+      if da != db { return da < db }
+      let ia = order.firstIndex(of: "\(a.element.kind.rawValue) \(a.element.property)") ?? Int.max
+      let ib = order.firstIndex(of: "\(b.element.kind.rawValue) \(b.element.property)") ?? Int.max
+      return ia != ib ? ia < ib : a.offset < b.offset
+    }.map(\.element)
+  }
+}
