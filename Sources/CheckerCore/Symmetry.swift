@@ -355,6 +355,9 @@ public struct StateSymmetry: Sendable {
   }
 }
 
+/// The packed explorers take any `StateCanonicalizer`; a symmetry is one.
+extension StateSymmetry: StateCanonicalizer {}
+
 /// The flat tables of a symmetry, allocated once and never mutated after
 /// `StateSymmetry.init` returns (hence `@unchecked Sendable`).
 @usableFromInline
