@@ -51,6 +51,8 @@ struct ModelResult {
   var propertyCount = 0
   /// Seconds spent on the liveness pass (graph, SCCs, lassos), if any.
   var livenessSeconds: Double? = nil
+  /// What symmetry reduction did (or why none), for exhaustive runs.
+  var symmetry: String? = nil
 }
 
 /// Monotonic wall-clock seconds, for reported timings only.
@@ -65,17 +67,26 @@ enum ModelCheck {
     let system = session.system
     let props = session.properties
     var report: ExplorationReport<Int>
+    var symmetryLine: String? = nil
     switch opt.engine {
     case .bfs:
       let progress: (ExplorationReport<Int>, Int) -> Void = { r, queue in
         let rate = r.seconds > 0 ? Int(Double(r.distinctStates) / r.seconds) : 0
         Output.error("  [\(session.name)] \(r.distinctStates) states, \(rate) states/s, queue \(queue), depth \(r.maxDepth)")
       }
+      let (symmetry, note) = opt.symmetry ? session.symmetryReduction() : (nil, nil)
+      symmetryLine = note
       var bfs = PackedBFSExplorer(
         system: system, properties: session.slotProperties, limits: opt.limits, workers: opt.workers,
-        stopAtFirstViolation: opt.stopAtFirst)
+        stopAtFirstViolation: opt.stopAtFirst, symmetry: symmetry)
       if opt.showProgress && Output.stderrIsTTY { bfs.progress = progress }
       report = bfs.run()
+      // Under symmetry a step "fired" when any step of its orbit did.
+      if let symmetry, let orbit = symmetry.commandOrbitRepresentatives(of: system) {
+        var byOrbit = [Int](repeating: 0, count: report.actionFires.count)
+        for (c, k) in report.actionFires.enumerated() { byOrbit[orbit[c]] += k }
+        report.actionFires = orbit.map { byOrbit[$0] }
+      }
     case .random, .pct:
       report = PackedRandomExplorer(
         system: system, properties: session.slotProperties, walks: opt.walks, maxSteps: opt.walkDepth, seed: opt.seed,
@@ -109,7 +120,11 @@ enum ModelCheck {
     let livenessStart = monotonicSeconds()
     if !session.liveness.isEmpty {
       if opt.engine == .bfs && report.stop.isExhaustive {
-        let graph = Explorers.StateGraph(system: system, maxStates: max(report.distinctStates, 1))
+        // The graph is the unreduced one (fairness is per thread, so lassos
+        // are searched without symmetry reduction): under reduction the
+        // safety count is only a lower bound of its size.
+        let bound = symmetryLine?.hasPrefix("symmetry: off") == false ? (opt.limits.maxStates ?? Int.max) : max(report.distinctStates, 1)
+        let graph = Explorers.StateGraph(system: system, maxStates: bound)
         let checker = LivenessChecker(graph: graph, fairness: session.fairness, defaultFairness: .weak)
         for cp in session.liveness {
           guard let lasso = checker.check(session.goal(cp)) else { continue }
@@ -151,6 +166,7 @@ enum ModelCheck {
       name: session.name, file: session.loaded.file, expectation: describe(session.config.expect), exit: .ok,
       verdict: "", report: report, propertyCount: props.count + session.liveness.count)
     result.livenessSeconds = session.liveness.isEmpty ? nil : monotonicSeconds() - livenessStart
+    result.symmetry = symmetryLine
     if let err = report.internalError {
       result.exit = .internalError
       result.verdict = "INTERNAL ERROR: \(err)"
@@ -293,6 +309,7 @@ enum ModelCheck {
     case "bfs":
       let rate = rep.seconds > 0 ? Int(Double(rep.distinctStates) / rep.seconds) : 0
       Output.line("   bfs: \(rep.stop.rawValue), \(rep.distinctStates) distinct states, \(rep.transitions) transitions, depth \(rep.maxDepth), \(seconds) s (\(rate) states/s, \(rep.memoryBytes >> 20) MiB tables)")
+      if let sym = r.symmetry { Output.line("   \(sym)") }
       if let l = r.livenessSeconds {
         Output.line("   liveness (fairness \(Set(s.config.threads.map { ($0.fairness ?? s.config.fairness).rawValue }).sorted().joined(separator: "/"))): \(s.liveness.count) properties over the state graph, \(String(format: "%.2f", l)) s")
       }

@@ -65,6 +65,23 @@ struct ModelSession {
     return f
   }
 
+  /// The symmetry the packed explorer may reduce by, with a line saying
+  /// what is interchanged (or why nothing is): the model's verified
+  /// device/thread symmetry, if every safety property and witness is
+  /// invariant under it. Liveness runs on the full graph and is unaffected.
+  func symmetryReduction() -> (StateSymmetry?, String?) {
+    let analysis = model.symmetryAnalysis()
+    guard let sym = analysis.symmetry else { return (nil, nil) }
+    if let p = slotProperties.first(where: { !sym.isSymmetric($0.expr) }) {
+      return (nil, "symmetry: off (\(p.name) is not invariant under interchanging \(Self.classes(analysis)))")
+    }
+    return (sym, "symmetry: \(Self.classes(analysis)) interchangeable (\(sym.groupOrder) permutations; --no-symmetry to explore them all)")
+  }
+
+  private static func classes(_ a: HMMSymmetryAnalysis) -> String {
+    (a.deviceClasses + a.threadClasses).map { $0.joined(separator: "/") }.joined(separator: ", ")
+  }
+
   func compiledProperty(_ name: String) -> CompiledProperty? { compiled.first { $0.name == name } }
 
   /// Fairness of each thread for liveness checks.
