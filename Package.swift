@@ -12,6 +12,9 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "hmmcheck", targets: ["hmmcheck"]),
+    // The engines, the kernel model, model files and properties as one
+    // library, for out-of-tree users such as Benchmarks/ExplorerBenchmarks.
+    .library(name: "HMMCheckKit", targets: ["CheckerCore", "Explorers", "HMM", "ModelFiles", "PropertyLanguage"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
