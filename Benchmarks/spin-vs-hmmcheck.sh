@@ -23,6 +23,9 @@
 #                   sets separated by ';' give one hmmcheck row each
 #                   ("--workers 1;--workers 2"). Every --flag must be listed
 #                   by `hmmcheck check --help`.
+#   HMMCHECK_CORRECT_FLAGS  flags added to the correct-protocol rows only, e.g.
+#                   "--max-memory 1024" (hmmcheck then sizes its fingerprint
+#                   table up front, as pan's -w does, instead of growing it)
 #   HMMCHECK_BIN    an hmmcheck binary to use instead of building this
 #                   checkout's (`swift build -c release --product hmmcheck`)
 #   LIMIT_S         seconds per pan run (SIGINT, so pan still prints its
@@ -189,7 +192,7 @@ PY
 correct() {  # correct CONFIG NP ND W MODEL
   spin_run "$1" "$2" "$3" - NOREDUCE "$4"
   spin_run "$1" "$2" "$3" - POR "$4"
-  for set in "${FLAGSETS[@]}"; do hmm_run "$1" "$5" 0 "$set"; done
+  for set in "${FLAGSETS[@]}"; do hmm_run "$1" "$5" 0 "$set ${HMMCHECK_CORRECT_FLAGS:-}"; done
 }
 buggy() {  # buggy CONFIG NP ND BUG MODEL
   spin_run "$1" "$2" "$3" "$4" BFS 20
