@@ -16,6 +16,14 @@ public enum Fingerprint {
     return z ^ (z >> 31)
   }
 
+  /// The last `count` (< 8) bytes as a little-endian word.
+  @inlinable
+  static func tail(_ p: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+    var w: UInt64 = 0
+    for j in 0..<count { w |= UInt64(p[j]) << UInt64(8 * j) }
+    return w
+  }
+
   /// Fingerprint of a byte vector. Never returns 0, so 0 can mark an empty
   /// slot in open-addressing tables.
   @inlinable
@@ -30,14 +38,7 @@ public enum Fingerprint {
       i += 8
     }
     if i < n {
-      var w: UInt64 = 0
-      var shift: UInt64 = 0
-      while i < n {
-        w |= UInt64(bytes[i]) << shift
-        shift += 8
-        i += 1
-      }
-      h = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+      h = (h ^ tail(bytes.baseAddress! + i, count: n - i)) &* 0x9E37_79B9_7F4A_7C15
       h ^= h >> 32
     }
     let f = mix(h)
@@ -77,14 +78,7 @@ public enum Fingerprint {
       i += 8
     }
     if i < n {
-      var w: UInt64 = 0
-      var shift: UInt64 = 0
-      while i < n {
-        w |= UInt64(bytes[i]) << shift
-        shift += 8
-        i += 1
-      }
-      b = (b ^ w) &* k
+      b = (b ^ tail(bytes + i, count: n - i)) &* k
       b ^= b >> 32
     }
     let f = mix(mix(mix(mix(a) ^ b) ^ c) ^ d)

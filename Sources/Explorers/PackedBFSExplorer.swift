@@ -180,6 +180,67 @@ public struct PackedBFSExplorer {
       }
     }
 
+    /// Evaluates the state properties of `s` that command `via` can change
+    /// (all of them when via < 0); calls `found` for each failing `always`
+    /// and each holding `sometimes`. Returns false if an `always` failed.
+    @inline(__always)
+    func checkState(
+      _ s: UnsafeMutablePointer<UInt8>, via: Int, _ compiled: CompiledSystem, stack: UnsafeMutablePointer<Int>,
+      found: (FindingKind, _ property: Int) -> Void
+    ) -> Bool {
+      var ok = true
+      let row = affects + max(via, 0) * stateCount
+      for k in 0..<stateCount {
+        if via >= 0 && !row[k] { continue }
+        let holds = compiled.evaluate(stateOffset[k], s, stack: stack) != 0
+        if stateAlways[k] {
+          if !holds {
+            found(.violation, stateIndex[k])
+            ok = false
+          }
+        } else if holds {
+          found(.witness, stateIndex[k])
+        }
+      }
+      return ok
+    }
+
+    /// The same for the step properties of pre --c--> post; `ext` holds the
+    /// extended vector [pre][post][event flags] when one is needed.
+    @inline(__always)
+    func checkStep(
+      _ c: Int, pre: UnsafeMutablePointer<UInt8>, post: UnsafeMutablePointer<UInt8>, slotCount n: Int,
+      ext: UnsafeMutablePointer<UInt8>, _ compiled: CompiledSystem, stack: UnsafeMutablePointer<Int>,
+      found: (FindingKind, _ property: Int) -> Void
+    ) -> Bool {
+      var ok = true
+      var extReady = false
+      for j in 0..<stepCount {
+        let holds: Bool
+        let offset = stepOffset[j]
+        if offset < 0 {
+          holds = stepTable[j * commands + c]
+        } else {
+          if !extReady {
+            ext.update(from: pre, count: n)
+            (ext + n).update(from: post, count: n)
+            extReady = true
+          }
+          (ext + 2 * n).update(from: stepFlags + (j * commands + c) * flagCount, count: flagCount)
+          holds = compiled.evaluate(offset, ext, stack: stack) != 0
+        }
+        if stepAlways[j] {
+          if !holds {
+            found(.violation, stepIndex[j])
+            ok = false
+          }
+        } else if holds {
+          found(.witness, stepIndex[j])
+        }
+      }
+      return ok
+    }
+
     deinit {
       stateIndex.deallocate(); stateOffset.deallocate(); stateAlways.deallocate()
       stepIndex.deallocate(); stepOffset.deallocate(); stepAlways.deallocate()
@@ -219,21 +280,7 @@ public struct PackedBFSExplorer {
     /// `via`: the command that produced `s` from an expanded state (only the
     /// properties it affects are evaluated), or -1 for an initial state.
     @Sendable func checkState(_ s: UnsafeMutablePointer<UInt8>, depth: Int, via: Int, _ w: Worker) -> Bool {
-      var ok = true
-      let row = plan.affects + max(via, 0) * plan.stateCount
-      for k in 0..<plan.stateCount {
-        if via >= 0 && !row[k] { continue }
-        let holds = compiled.evaluate(plan.stateOffset[k], s, stack: w.stack) != 0
-        if plan.stateAlways[k] {
-          if !holds {
-            w.depths.found(.violation, plan.stateIndex[k], depth)
-            ok = false
-          }
-        } else if holds {
-          w.depths.found(.witness, plan.stateIndex[k], depth)
-        }
-      }
-      return ok
+      plan.checkState(s, via: via, compiled, stack: w.stack) { w.depths.found($0, $1, depth) }
     }
 
     // Level 0: the initial states.
@@ -320,32 +367,9 @@ public struct PackedBFSExplorer {
 
     /// Step properties of pre --c--> post; false if an `always` fails.
     @Sendable func stepHolds(_ c: Int, pre: UnsafeMutablePointer<UInt8>, post: UnsafeMutablePointer<UInt8>, depth: Int, _ w: Worker) -> Bool {
-      var ok = true
-      var extReady = false
-      for j in 0..<plan.stepCount {
-        let holds: Bool
-        let offset = plan.stepOffset[j]
-        if offset < 0 {
-          holds = plan.stepTable[j * plan.commands + c]
-        } else {
-          if !extReady {
-            w.ext.update(from: pre, count: n)
-            (w.ext + n).update(from: post, count: n)
-            extReady = true
-          }
-          (w.ext + 2 * n).update(from: plan.stepFlags + (j * plan.commands + c) * flagCount, count: flagCount)
-          holds = compiled.evaluate(offset, w.ext, stack: w.stack) != 0
-        }
-        if plan.stepAlways[j] {
-          if !holds {
-            w.depths.found(.violation, plan.stepIndex[j], depth + 1)
-            ok = false
-          }
-        } else if holds {
-          w.depths.found(.witness, plan.stepIndex[j], depth + 1)
-        }
+      plan.checkStep(c, pre: pre, post: post, slotCount: n, ext: w.ext, compiled, stack: w.stack) {
+        w.depths.found($0, $1, depth + 1)
       }
-      return ok
     }
 
 

@@ -58,25 +58,10 @@ public struct PackedRandomExplorer {
     var chosen: [Int] = []
     var mine: [Int] = []
 
-    /// Evaluates state properties of `s` (those `via` can change, or all if
-    /// via < 0); records findings; true when an `always` fails.
+    /// Records the state properties of `s` that `via` can change (all if
+    /// via < 0); true when an `always` fails.
     func stateFails(_ s: UnsafeMutablePointer<UInt8>, via: Int, _ found: (FindingKind, String) -> Bool) -> Bool {
-      var violated = false
-      let row = plan.affects + max(via, 0) * plan.stateCount
-      for k in 0..<plan.stateCount {
-        if via >= 0 && !row[k] { continue }
-        let holds = compiled.evaluate(plan.stateOffset[k], s, stack: stack) != 0
-        let name = properties[plan.stateIndex[k]].name
-        if plan.stateAlways[k] {
-          if !holds {
-            violated = true
-            _ = found(.violation, name)
-          }
-        } else if holds {
-          _ = found(.witness, name)
-        }
-      }
-      return violated
+      !plan.checkState(s, via: via, compiled, stack: stack) { _ = found($0, properties[$1].name) }
     }
 
     walkLoop: for w in 0..<walks {
@@ -134,32 +119,12 @@ public struct PackedRandomExplorer {
         report.statesGenerated += 1
         report.actionFires[a] += 1
         report.maxDepth = max(report.maxDepth, chosen.count)
-        var violated = false
-        var extReady = false
-        for j in 0..<plan.stepCount {
-          let holds: Bool
-          let offset = plan.stepOffset[j]
-          if offset < 0 {
-            holds = plan.stepTable[j * plan.commands + a]
-          } else {
-            if !extReady {
-              ext.update(from: cur, count: n)
-              (ext + n).update(from: next, count: n)
-              extReady = true
-            }
-            (ext + 2 * n).update(from: plan.stepFlags + (j * plan.commands + a) * plan.flagCount, count: plan.flagCount)
-            holds = compiled.evaluate(offset, ext, stack: stack) != 0
-          }
-          let name = properties[plan.stepIndex[j]].name
-          if plan.stepAlways[j] {
-            if !holds {
-              violated = true
-              if found(.violation, name) && stopAtFirstViolation { report.stop = .firstViolation; break walkLoop }
-            }
-          } else if holds {
-            _ = found(.witness, name)
-          }
+        var stop = false
+        let violated = !plan.checkStep(a, pre: cur, post: next, slotCount: n, ext: ext, compiled, stack: stack) { kind, i in
+          // (Once stopping, later properties of this step are not recorded.)
+          if !stop && found(kind, properties[i].name) && kind == .violation && stopAtFirstViolation { stop = true }
         }
+        if stop { report.stop = .firstViolation; break walkLoop }
         if violated { break }
         fp = Fingerprint.of(UnsafeBufferPointer(start: next, count: n))
         if table.insert(fp, id: 0) == nil {
