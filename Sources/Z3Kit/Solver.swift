@@ -18,6 +18,12 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
     ///
     /// `.simple` is the default: as fast or faster incrementally and 40-75x cheaper to
     /// create. The wrapper adds no measurable cost over the raw C calls (30.6 µs).
+    ///
+    /// For bit-vector problems (the symbolic model checker's encoding) `.finiteDomain`
+    /// (`QF_FD`: Z3's incremental SAT solver, bit-blasting every query) beats the SMT
+    /// core by one to two orders of magnitude: bounded model checking of a 1-page
+    /// mirror model to its depth-15 counterexample took 52 s with `.simple` and 1.1 s
+    /// with `.finiteDomain`; it keeps push/pop, assumptions and unsat cores.
     /// `.logic` builds a non-incremental tactic solver that re-solves everything each
     /// check, so it is unsuitable for BMC unrolling.
     public enum Kind: Sendable, Equatable {
@@ -28,6 +34,9 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
         case combined
         /// `Z3_mk_solver_for_logic`, e.g. "QF_LIA".
         case logic(String)
+        /// `Z3_mk_solver_for_logic("QF_FD")`: the incremental SAT solver over
+        /// bit-vectors, Booleans and finite enumerations.
+        public static let finiteDomain = Kind.logic("QF_FD")
     }
 
     public let context: Z3Context
@@ -40,6 +49,8 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
     /// True only between a `.sat` check and the next change; Z3 itself hands out an
     /// empty or stale model otherwise, which would make a bogus counterexample.
     private var hasModel = false
+    /// True only between an `.unsat` check and the next change (see `unsatCore`).
+    private var hasCore = false
 
     public init(context: Z3Context, kind: Kind = .simple, timeoutMilliseconds: UInt32? = nil) throws(Z3Error) {
         let ctx = context.raw
@@ -97,6 +108,7 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
             throw Z3Error(code: .sortError, message: "cannot assert non-Bool term \(term)")
         }
         hasModel = false
+        hasCore = false
         withExtendedLifetime(term) { Z3_solver_assert(context.raw, raw, term.raw) }
         try context.checkError()
     }
@@ -108,6 +120,7 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
     /// Opens a scope; assertions made after it are removed by the matching `pop`.
     public func push() throws(Z3Error) {
         hasModel = false
+        hasCore = false
         Z3_solver_push(context.raw, raw)
         try context.checkError()
     }
@@ -120,6 +133,7 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
             throw Z3Error(code: .invalidUsage, message: "pop(\(count)) with only \(scopeCount) open scope(s)")
         }
         hasModel = false
+        hasCore = false
         Z3_solver_pop(context.raw, raw, UInt32(count))
         try context.checkError()
     }
@@ -131,6 +145,7 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
     /// it (e.g. a watchdog) stay valid. The timeout is re-applied on the next check.
     public func reset() throws(Z3Error) {
         hasModel = false
+        hasCore = false
         appliedTimeout = nil
         Z3_solver_reset(context.raw, raw)
         try context.checkError()
@@ -163,8 +178,10 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
 
     private func result(_ r: Z3_lbool) throws(Z3Error) -> Z3Result {
         hasModel = false
+        hasCore = false
         try context.checkError()
         hasModel = r == Z3_L_TRUE
+        hasCore = r == Z3_L_FALSE
         switch r {
         case Z3_L_TRUE: return .sat
         case Z3_L_FALSE: return .unsat
@@ -186,6 +203,25 @@ public final class Z3Solver: @unchecked Sendable, CustomStringConvertible {
         }
         let m = try context.checked(Z3_solver_get_model(context.raw, raw), "Z3_solver_get_model")
         return Z3Model(context: context, retaining: m)
+    }
+
+    /// The assumptions of the last `check(assuming:)` that suffice for its `.unsat`
+    /// answer (Z3's unsat core: not necessarily minimal). Only available while the last
+    /// check returned `.unsat` and nothing changed since; otherwise throws `.invalidUsage`.
+    /// A check without assumptions has an empty core.
+    public func unsatCore() throws(Z3Error) -> [Z3Term] {
+        guard hasCore else {
+            throw Z3Error(code: .invalidUsage, message: "no unsat core: the last check was not unsat or the solver changed since")
+        }
+        let v = try context.checked(Z3_solver_get_unsat_core(context.raw, raw), "Z3_solver_get_unsat_core")
+        Z3_ast_vector_inc_ref(context.raw, v)
+        defer { Z3_ast_vector_dec_ref(context.raw, v) }
+        var out: [Z3Term] = []
+        let n = Z3_ast_vector_size(context.raw, v)
+        for i in 0..<n {
+            out.append(try context.term(Z3_ast_vector_get(context.raw, v, i), "Z3_ast_vector_get"))
+        }
+        return out
     }
 
     /// Cancels a running `check` on this solver's context (`Z3_interrupt`). Thread-safe:
