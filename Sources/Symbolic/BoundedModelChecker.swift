@@ -29,10 +29,17 @@ public final class BoundedModelChecker {
     case unknown(depth: Int, reason: String)
   }
 
+  /// The name under which a path leaving the declared slot ranges is
+  /// reported (the explicit explorers report it as a model error).
+  public static let rangeViolation = "(declared slot ranges)"
+
   let unrolling: Unrolling
   let properties: [SymbolicProperty]
   /// Depths already shown clean; `run` resumes after them.
   public private(set) var cleanDepth = -1
+  /// Properties no longer looked for (already found violated): `run`
+  /// resumes at the depth of the last violation and looks for the others.
+  public var ignored: Set<String> = []
 
   public init(system: GuardedSystem, properties: [SymbolicProperty], timeoutMilliseconds: UInt32? = nil) throws(Z3Error) {
     unrolling = try Unrolling(system: system, timeoutMilliseconds: timeoutMilliseconds)
@@ -47,7 +54,7 @@ public final class BoundedModelChecker {
       let start = clock()
       if depth > 0 { try u.addTransition() }
       var bad: [(String, Z3Term)] = []
-      for p in properties {
+      for p in properties where !ignored.contains(p.name) {
         if p.isStep {
           guard depth > 0 else { continue }
           bad.append((p.name, try u.ctx.not(u.stepFormula(p.expr, events: p.events, at: depth - 1))))
@@ -55,6 +62,7 @@ public final class BoundedModelChecker {
           bad.append((p.name, try u.ctx.not(u.stateFormula(p.expr, at: depth))))
         }
       }
+      if depth > 0 { bad.append((Self.rangeViolation, try u.ctx.not(u.inRange(depth)))) }
       guard !bad.isEmpty else {
         cleanDepth = depth
         continue

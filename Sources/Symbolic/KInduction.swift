@@ -56,7 +56,7 @@ public final class KInduction {
       for j in 0..<i { try step.solver.assert(differ(step, j, i)) }
       try step.addTransition()
       try step.solver.push()
-      var bad: [Z3Term] = []
+      var bad: [Z3Term] = [try step.ctx.not(step.inRange(k))]
       for p in invariants { bad.append(try step.ctx.not(step.stateFormula(p.expr, at: k))) }
       try step.solver.assert(step.ctx.or(bad))
       for j in 0..<k { try step.solver.assert(differ(step, j, k)) }
@@ -73,8 +73,9 @@ public final class KInduction {
         for j in 0...k { lastCTI.append(try step.state(from: m, at: j)) }
         lastFailing = invariants.first { p in
           (try? m.boolValue(of: step.stateFormula(p.expr, at: k))) == false
-        }?.name ?? "?"
+        }?.name ?? BoundedModelChecker.rangeViolation
         try step.solver.pop()
+        try step.solver.assert(step.inRange(k))
         progress(k, "not yet inductive (counterexample to induction violates \(lastFailing))", seconds)
       case .unknown(let why):
         try step.solver.pop()

@@ -19,10 +19,13 @@ public final class Unrolling {
   private let writers: [[(command: Int, value: Expr)]]
   private let guards: [Expr]
 
-  public init(system: GuardedSystem, timeoutMilliseconds: UInt32? = nil) throws(Z3Error) {
+  /// `.finiteDomain` (Z3's incremental SAT solver over bit-vectors) is the
+  /// default: 20-50x faster than the SMT core on these queries (see
+  /// `Z3Solver.Kind`).
+  public init(system: GuardedSystem, timeoutMilliseconds: UInt32? = nil, solverKind: Z3Solver.Kind = .finiteDomain) throws(Z3Error) {
     self.system = system
     ctx = try Z3Context()
-    solver = try Z3Solver(context: ctx, kind: .simple, timeoutMilliseconds: timeoutMilliseconds)
+    solver = try Z3Solver(context: ctx, kind: solverKind, timeoutMilliseconds: timeoutMilliseconds)
     var w: [[(command: Int, value: Expr)]] = Array(repeating: [], count: system.schema.slotCount)
     for (k, c) in system.commands.enumerated() {
       for u in c.updates { w[u.slot].append((k, u.value)) }
@@ -39,19 +42,33 @@ public final class Unrolling {
   func num(_ v: Int) throws(Z3Error) -> Z3Term { try ctx.bv(v, bits: ExprEncoder.width) }
 
   /// Declares the variables of a new step, constrained to their declared
-  /// ranges (the byte encoding's domain).
+  /// ranges (the byte encoding's domain) unless `inRange` is false.
+  ///
+  /// A step computed by a transition is left unconstrained: its values are
+  /// the updates' 16-bit results, and `inRange(i)` says whether they fit.
+  /// Constraining it instead would silently drop every transition that
+  /// leaves the declared ranges, which the explicit stepper reports as an
+  /// error (a model bound too small); the engines check `inRange` instead.
   @discardableResult
-  public func addStateVariables() throws(Z3Error) -> Int {
+  public func addStateVariables(inRange constrained: Bool = true) throws(Z3Error) -> Int {
     let i = states.count
     var vars: [Z3Term] = []
     vars.reserveCapacity(system.schema.slotCount)
     for s in 0..<system.schema.slotCount {
-      let v = try ctx.bvVar("s\(i)_\(s)", bits: ExprEncoder.width)
-      try solver.assert(ctx.bvULE(v, ctx.bv(Int(system.slotMax[s]), bits: ExprEncoder.width)))
-      vars.append(v)
+      vars.append(try ctx.bvVar("s\(i)_\(s)", bits: ExprEncoder.width))
     }
     states.append(vars)
+    if constrained { try solver.assert(inRange(i)) }
     return i
+  }
+
+  /// Every slot of step `i` lies within its declared range.
+  public func inRange(_ i: Int) throws(Z3Error) -> Z3Term {
+    var cs: [Z3Term] = []
+    for (s, v) in states[i].enumerated() {
+      cs.append(try ctx.bvULE(v, ctx.bv(Int(system.slotMax[s]), bits: ExprEncoder.width)))
+    }
+    return try ctx.and(cs)
   }
 
   /// Asserts that step 0 is one of the system's initial states.
@@ -73,10 +90,11 @@ public final class Unrolling {
     return try ctx.and(eqs)
   }
 
-  /// Adds step i+1 and asserts the transition from step i (the last one).
-  public func addTransition() throws(Z3Error) {
+  /// Adds step i+1 and asserts the transition from step i (the last one);
+  /// step i+1 is range-constrained only if `constrainNext`.
+  public func addTransition(constrainNext: Bool = false) throws(Z3Error) {
     let i = states.count - 1
-    try addStateVariables()
+    try addStateVariables(inRange: constrainNext)
     let c = try ctx.bvVar("c\(i)", bits: ExprEncoder.width)
     choices.append(c)
     let e = enc(i)
