@@ -47,7 +47,7 @@ let package = Package(
     .target(name: "Z3Kit", dependencies: ["CZ3"]),
     .testTarget(name: "Z3KitTests", dependencies: ["Z3Kit"]),
     .target(name: "Symbolic", dependencies: ["CheckerCore", "Explorers", "Z3Kit"]),
-    .testTarget(name: "SymbolicTests", dependencies: ["Symbolic", "CheckerCore", "Explorers", "HMM", "PropertyLanguage"]),
+    .testTarget(name: "SymbolicTests", dependencies: ["Symbolic", "CheckerCore", "Explorers", "HMM", "PropertyLanguage", "ModelFiles"]),
     // The CLI: commands in a library (testable), a thin executable.
     .target(
       name: "HMMCheckCLI",

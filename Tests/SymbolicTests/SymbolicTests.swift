@@ -103,27 +103,30 @@ enum Fixture {
 }
 
 @Suite struct BoundedModelCheckingTests {
-  /// BMC finds each buggy variant at exactly the depth of BFS's shortest
-  /// counterexample, and its path replays on the explicit stepper.
-  @Test(arguments: [
-    (Variant(bugs: [.readRetryUnlocked]), "device_maps_cpu_page"),
-    (Variant(bugs: [.skipSetSeq]), "device_maps_cpu_page"),
-    (Variant(era: .validFlag2019), "device_maps_cpu_page"),
-    (Variant(era: .hmmMirror2017), "no_freed_page_mapped"),
-  ])
-  func bmcDepthEqualsBFSDepth(_ variant: Variant, _ expected: String) throws {
-    let m = try HMMModel(Fixture.mirrorVsMunmap(variant))
-    let ps = try Fixture.properties(m, ["no_stale_device_mapping", "no_memcg_overcharge", "no_lost_write", "page_invariants"])
-    let bfs = BFSExplorer(system: m.system, properties: Fixture.explicit(ps, m.system)).run()
-    let shortest = try #require(bfs.finding(expected, .violation)).path.actions.count
-    let bmc = try BoundedModelChecker(system: m.system, properties: Fixture.symbolic(ps))
-    guard case .violation(let name, let path) = try bmc.run(maxDepth: 40) else {
-      Issue.record("BMC found no violation")
+  /// For every bundled buggy model, BMC's first violation is at exactly the
+  /// depth of BFS's shortest counterexample (over every always property the
+  /// model checks), it violates a property BFS also violates at that depth,
+  /// and its path replays on the explicit stepper.
+  @Test(arguments: Bundled.buggyModels())
+  func bmcDepthEqualsBFSDepth(_ file: String) throws {
+    let m = try Bundled.load(file)
+    let safety = m.properties.filter { $0.kind == .always || $0.kind == .sometimes }
+    let explicit = Fixture.explicit(safety, m.system)
+    let bfs = BFSExplorer(system: m.system, properties: explicit).run()
+    var shortest: [String: Int] = [:]
+    for p in safety where p.kind == .always {
+      if let f = bfs.finding(p.name, .violation) { shortest[p.name] = f.path.actions.count }
+    }
+    let depth = try #require(shortest.values.min(), "\(file): BFS finds no violation")
+    #expect(Bundled.expectedSafetyViolations(m).contains { shortest[$0] != nil })
+    let bmc = try BoundedModelChecker(system: m.system, properties: Fixture.symbolic(safety))
+    guard case .violation(let name, let path) = try bmc.run(maxDepth: depth) else {
+      Issue.record("\(file): BMC found no violation up to depth \(depth)")
       return
     }
-    #expect(name == expected)
-    #expect(path.actions.count == shortest)
-    let prop = Fixture.explicit(ps, m.system).first { $0.name == name }!
+    #expect(path.actions.count == depth, "\(file)")
+    #expect(shortest[name] == depth, "\(file): \(name) is not violated at depth \(depth) by BFS")
+    let prop = explicit.first { $0.name == name }!
     #expect(PathReplay.confirms(m.system, path, property: prop, kind: .violation))
   }
 

@@ -1,0 +1,450 @@
+import CheckerCore
+import Z3Kit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Proves `always` properties for every depth by 1-induction, strengthened
+/// with lemmas.
+///
+/// A set of state predicates is an inductive invariant when every initial
+/// state satisfies all of them (base case) and every transition from any
+/// state satisfying all of them (within the declared slot ranges, reachable
+/// or not) leads to a state satisfying all of them (inductive step). Then
+/// each holds in every reachable state. `prove` checks that for the goals
+/// together with the given lemmas, dropping lemmas that fail (Houdini:
+/// Flanagan and Leino, FME 2001): what remains is inductive, so every lemma
+/// kept and every goal is proved, whatever lemma the input contained. A goal
+/// that fails is never dropped: the run ends with a counterexample to
+/// induction.
+///
+/// `synthesize` finds such lemmas: mined candidates plus blocking clauses for
+/// the pre-states of counterexamples to induction, generalised against the
+/// whole reachable set (so every clause is an invariant); its result is only a
+/// suggestion until `prove` has checked it.
+public final class InductiveProver {
+  public let system: GuardedSystem
+  let goals: [SymbolicProperty]
+  let timeout: UInt32?
+
+  public init(system: GuardedSystem, goals: [SymbolicProperty], timeoutMilliseconds: UInt32? = nil) {
+    self.system = system
+    self.goals = goals.filter { $0.kind == .always }
+    self.timeout = timeoutMilliseconds
+  }
+
+  /// A counterexample to induction: `pre` satisfies every predicate still in
+  /// play, `post` (after `command`) breaks `failing`.
+  public struct CTI: Sendable {
+    public var pre: StateVector
+    public var post: StateVector
+    public var command: Int
+    public var failing: [String]
+  }
+
+  public struct Dropped: Sendable {
+    public var lemma: String
+    /// "false in the initial state" or "not preserved by <step>".
+    public var reason: String
+  }
+
+  public enum Outcome: Sendable {
+    /// Every goal holds in every reachable state; `used` are the lemmas the
+    /// final inductive argument needs (a subset of those kept).
+    case proved(used: [String], kept: Int, dropped: [Dropped], rounds: Int)
+    /// A goal is false in an initial state.
+    case initialViolation(goal: String)
+    /// A goal is not inductive relative to the lemmas that survived.
+    case notProved(goal: String, cti: CTI, dropped: [Dropped])
+    case unknown(reason: String)
+  }
+
+  // MARK: - Checking given lemmas
+
+  public func prove(lemmas: [Lemma], progress: (String) -> Void = { _ in }) throws(Z3Error) -> Outcome {
+    let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
+    var names: [Int: String] = [:]
+    var exprs: [Int: Expr] = [:]
+    var goalIndices: [Int] = [], stepGoals: [Int] = []
+    for g in goals {
+      let i = g.isStep ? try q.addStep(g.expr, events: g.events) : try q.addState(g.expr)
+      names[i] = g.name
+      if g.isStep { stepGoals.append(i) } else { goalIndices.append(i); exprs[i] = g.expr }
+    }
+    let range = try q.addRangeObligation()
+    names[range] = BoundedModelChecker.rangeViolation
+    stepGoals.append(range)
+    var lemmaIndices: [Int] = []
+    for l in lemmas {
+      let i = try q.addState(l.expr)
+      names[i] = l.name
+      exprs[i] = l.expr
+      lemmaIndices.append(i)
+    }
+    let goalSet = Set(goalIndices + stepGoals)
+    var dropped: [Dropped] = []
+    // Base case.
+    guard let initiallyFalse = try q.falseInitially(goalIndices + lemmaIndices) else {
+      return .unknown(reason: "the base case query was not decided")
+    }
+    if let g = initiallyFalse.first(where: { goalSet.contains($0) }) { return .initialViolation(goal: names[g]!) }
+    for i in initiallyFalse { dropped.append(Dropped(lemma: names[i]!, reason: "false in the initial state")) }
+    var alive = (goalIndices + lemmaIndices).filter { !initiallyFalse.contains($0) }
+    // Inductive step, Houdini. Each round first asks about every target in
+    // one query; if that query runs out of time, one target per query (far
+    // easier each), where a target shown preserved stays shown while the
+    // premises stay the same. A drop removes a premise: a new round.
+    var rounds = 1
+    var pending = stepGoals + alive
+    var cores: [Int: [Int]] = [:]
+    var oneByOne = false
+    let started = clock()
+    while !pending.isEmpty {
+      let batch = oneByOne ? [pending[0]] : pending
+      let budget: UInt32? = oneByOne ? nil : min(timeout ?? .max, Self.batchMilliseconds)
+      let answer = try q.check(active: alive, targets: batch, recordCore: true, timeoutMilliseconds: budget)
+      switch answer {
+      case .unknown(let why):
+        if !oneByOne {
+          progress("round \(rounds): the query about all \(batch.count) targets was not decided in time (\(why)); one target per query")
+          oneByOne = true
+          continue
+        }
+        return .unknown(reason: "Z3 (\(names[batch[0]]!)): \(why)")
+      case .inductive:
+        for t in batch { cores[t] = q.lastCore ?? alive }
+        pending.removeFirst(batch.count)
+      case .cti(let pre, let post, let command, let failing):
+        let cti = CTI(pre: pre, post: post, command: command, failing: failing.map { names[$0]! })
+        let stateFailing = failing.compactMap { exprs[$0] }
+        guard
+          replays(
+            pre: pre, post: post, command: command, premises: alive.map { exprs[$0]! }, failing: stateFailing,
+            rangeFails: failing.contains(range))
+        else {
+          return .unknown(reason: "internal error: Z3's counterexample to induction does not replay on the explicit stepper")
+        }
+        if let g = failing.first(where: { goalSet.contains($0) }) {
+          progress("round \(rounds): \(names[g]!) not preserved (\(secs(Double(clock() - started) / Double(CLOCKS_PER_SEC))))")
+          return .notProved(goal: names[g]!, cti: cti, dropped: dropped)
+        }
+        for t in failing { dropped.append(Dropped(lemma: names[t]!, reason: "not preserved by \(system.describe(command))")) }
+        alive.removeAll { failing.contains($0) }
+        pending = stepGoals + alive
+        cores = [:]
+        rounds += 1
+      }
+    }
+    let seconds = Double(clock() - started) / Double(CLOCKS_PER_SEC)
+    progress("round \(rounds): \(alive.count + stepGoals.count) predicates, inductive (\(secs(seconds)))")
+    // What the proof uses: the goals and, transitively, the premises each
+    // needed (every member's preservation uses only members of its core, so
+    // the closure is inductive by itself).
+    var used = Set<Int>()
+    var queue = goalIndices + stepGoals
+    while let x = queue.popLast() {
+      for c in cores[x] ?? [] where used.insert(c).inserted { queue.append(c) }
+    }
+    let usedNames = lemmaIndices.filter { used.contains($0) }.map { names[$0]! }
+    // The certificate, once more, on a fresh solver without activation
+    // literals: every kept predicate asserted in s0, each target's negation
+    // in s1 in turn.
+    let kept = lemmaIndices.filter { alive.contains($0) }.map { exprs[$0]! }
+    switch try confirm(kept, solverKind: confirmationSolver) {
+    case .inductive: break
+    case .unknown(let why): return .unknown(reason: "confirmation: \(why)")
+    case .cti: return .unknown(reason: "internal error: the fresh confirmation query does not find the lemmas inductive")
+    }
+    return .proved(used: usedNames, kept: alive.count - goalIndices.count, dropped: dropped, rounds: rounds)
+  }
+
+  /// How long a query about every target at once may take before the
+  /// prover asks about one target at a time.
+  public static let batchMilliseconds: UInt32 = 20_000
+
+  /// Which solver `confirm` uses (`.finiteDomain`, or `.simple`, Z3's SMT
+  /// core: an independent decision procedure, much slower, for tests).
+  public var confirmationSolver: Z3Solver.Kind = .finiteDomain
+
+  /// The goals and `lemmas` are inductive, decided on a fresh solver
+  /// without activation literals: every predicate asserted in s0, then the
+  /// negation of each target in s1 (every state predicate, every step goal,
+  /// the slot ranges) in its own scope.
+  public func confirm(_ lemmas: [Expr], solverKind: Z3Solver.Kind = .finiteDomain) throws(Z3Error) -> InductionQuery.Answer {
+    let u = try Unrolling(system: system, timeoutMilliseconds: timeout, solverKind: solverKind)
+    try u.addStateVariables()
+    try u.addTransition()
+    let state = goals.filter { !$0.isStep }.map(\.expr) + lemmas
+    var targets: [Z3Term] = [try u.inRange(1)]
+    for e in state {
+      try u.solver.assert(u.stateFormula(e, at: 0))
+      targets.append(try u.stateFormula(e, at: 1))
+    }
+    for g in goals where g.isStep { targets.append(try u.stepFormula(g.expr, events: g.events, at: 0)) }
+    // One query about all targets; one per target if that takes too long.
+    try u.solver.push()
+    try u.solver.assert(u.ctx.or(targets.map { t throws(Z3Error) in try u.ctx.not(t) }))
+    let all = try u.solver.check(timeoutMilliseconds: min(timeout ?? .max, Self.batchMilliseconds))
+    try u.solver.pop()
+    switch all {
+    case .unsat: return .inductive
+    case .sat: return .cti(pre: StateVector(slots: []), post: StateVector(slots: []), command: -1, failing: [])
+    case .unknown: break
+    }
+    for t in targets {
+      try u.solver.push()
+      try u.solver.assert(u.ctx.not(t))
+      let r = try u.solver.check()
+      try u.solver.pop()
+      switch r {
+      case .unsat: continue
+      case .sat: return .cti(pre: StateVector(slots: []), post: StateVector(slots: []), command: -1, failing: [])
+      case .unknown(let why): return .unknown(why)
+      }
+    }
+    return .inductive
+  }
+
+  /// A counterexample to induction read from Z3, checked on the explicit
+  /// side: the pre-state is within range and satisfies the premises, the
+  /// command is enabled there and yields the post-state, which breaks the
+  /// failing state predicates. False means the encoder or the solver and the
+  /// stepper disagree (an internal error, never a result).
+  func replays(
+    pre: StateVector, post: StateVector, command: Int, premises: [Expr], failing: [Expr], rangeFails: Bool
+  ) -> Bool {
+    guard system.validate(pre) == nil, system.isEnabled(command, in: pre) else { return false }
+    guard premises.allSatisfy({ $0.evaluate { pre[$0] } != 0 }) else { return false }
+    if rangeFails { return true }
+    guard system.successor(of: pre, via: command) == post else { return false }
+    return failing.allSatisfy { $0.evaluate { post[$0] } == 0 }
+  }
+
+  /// A small inductive subset of `full` (itself inductive with the goals),
+  /// built upwards: start from the goals; while the set is not inductive,
+  /// add a member of `full` false in the counterexample's pre-state (one
+  /// exists, since `full` is inductive), the earliest in `full`'s order
+  /// (simple templates before blocking clauses). Unsat cores of the whole
+  /// set are far larger (Z3 4.8.12's `core.minimize` for the SAT solver
+  /// returned cores that were not sufficient, so it is not used).
+  func reduce(
+    _ q: InductionQuery, full: [Int], goals: [Int], holds: (Int, StateVector) -> Bool
+  ) throws(Z3Error) -> [Int]? {
+    let stepGoals = goals.filter { q.entries[$0].literal == nil }
+    var chosen = goals.filter { q.entries[$0].literal != nil }
+    var taken = Set(chosen)
+    while true {
+      switch try q.check(active: chosen, targets: chosen + stepGoals) {
+      case .inductive: return chosen.filter { !goals.contains($0) }
+      case .unknown: return nil
+      case .cti(let pre, _, _, _):
+        guard let c = full.first(where: { !taken.contains($0) && !holds($0, pre) }) else { return nil }
+        chosen.append(c)
+        taken.insert(c)
+      }
+    }
+  }
+
+  // MARK: - Synthesis
+
+  public struct SynthesisOptions: Sendable {
+    /// Most strengthening rounds before giving up.
+    public var maxRounds: Int
+    /// CPU seconds before giving up.
+    public var timeLimit: Double
+    public init(maxRounds: Int = 20_000, timeLimit: Double = 600) {
+      self.maxRounds = maxRounds
+      self.timeLimit = timeLimit
+    }
+  }
+
+  public enum Synthesis: Sendable {
+    /// An inductive set of lemmas (with the goals), reduced to what the
+    /// proof uses. Still to be checked by `prove` (from their text).
+    case lemmas([LemmaGroup], candidates: Int, clauses: Int, rounds: Int)
+    /// A goal failed on a transition from a known reachable state: a real
+    /// counterexample (bounded model checking will find it).
+    case reachableViolation(goal: String, cti: CTI)
+    /// Out of budget, or (with an incomplete sample) a goal not provable
+    /// from the surviving candidates.
+    case gaveUp(reason: String, cti: CTI?)
+  }
+
+  /// Slot pairs the miner and the generaliser relate (see
+  /// `CandidateMiner.comparablePairs`).
+  public var pairs: [(Int, Int)] { CandidateMiner.comparablePairs(system, goals: goals.map(\.expr)) }
+
+  /// `candidates` should be true on every state of `reachable` (the
+  /// miner's are); with the whole reachable set, those that are not are
+  /// left out.
+  public func synthesize(
+    candidates: [LemmaForm], reachable: ReachableStates, options: SynthesisOptions = SynthesisOptions(),
+    progress: (String) -> Void = { _ in }
+  ) throws(Z3Error) -> Synthesis {
+    // The miner only proposes facts true on the states it was given; with a
+    // complete set the upward search relies on it, so check it there.
+    let kept = reachable.complete ? candidates.filter { c in reachable.states.allSatisfy { c.holds($0) } } : candidates
+    progress(
+      "\(kept.count) candidate facts true on \(reachable.states.count) "
+        + (reachable.complete ? "reachable states (all of them)" : "sampled reachable states"))
+    let groups = LemmaGroup.group(kept, schema: system.schema, pcSlots: Set(system.threads.map(\.pcSlot)))
+    if reachable.complete {
+      return try upward(pool: groups, reachable: reachable, options: options, candidates: kept.count, progress: progress)
+    }
+    return try houdini(groups: groups, reachable: reachable, options: options, candidates: kept.count, progress: progress)
+  }
+
+  /// With the whole reachable set: build the invariant upwards from the
+  /// goals. While the chosen set is not inductive, its counterexample's
+  /// pre-state is unreachable (every chosen predicate is true on every
+  /// reachable state, so a reachable pre-state would have a reachable,
+  /// hence satisfying, successor): rule it out with the first group of the
+  /// pool false there, or else with a new blocking clause. Only what the
+  /// goals need is ever proved, and each query holds only the chosen set.
+  func upward(
+    pool: [LemmaGroup], reachable: ReachableStates, options: SynthesisOptions, candidates: Int,
+    progress: (String) -> Void
+  ) throws(Z3Error) -> Synthesis {
+    let started = clock()
+    func elapsed() -> Double { Double(clock() - started) / Double(CLOCKS_PER_SEC) }
+    let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
+    var names: [Int: String] = [:]
+    var chosen: [Int] = [], stepGoals: [Int] = []
+    for g in goals {
+      let i = g.isStep ? try q.addStep(g.expr, events: g.events) : try q.addState(g.expr)
+      names[i] = g.name
+      if g.isStep { stepGoals.append(i) } else { chosen.append(i) }
+    }
+    let range = try q.addRangeObligation()
+    names[range] = BoundedModelChecker.rangeViolation
+    stepGoals.append(range)
+    let goalSet = Set(names.keys)
+    var lemmas: [Int: LemmaGroup] = [:]
+    var unused = Array(pool.indices)
+    let generalizer = CTIGeneralizer(system: system, reachable: reachable, pairs: pairs)
+    var clauses = 0, rounds = 0
+    var lastReport = 0.0
+    // One target at a time (a query about one predicate is far easier than
+    // one about all of them). The chosen set only grows, so a target shown
+    // preserved stays preserved; when none is pending, all are.
+    var pending = stepGoals + chosen
+    while true {
+      rounds += 1
+      guard let target = pending.first else {
+        // Every target was shown preserved under a subset of the final
+        // premises (the chosen set only grows): the set is inductive. `prove`
+        // checks it again from the lemma file's text.
+        let used = chosen.compactMap { lemmas[$0] }
+        progress(
+          "inductive after \(rounds) rounds: \(used.count) lemmas (\(used.reduce(0) { $0 + $1.forms.count }) facts), "
+            + "\(clauses) blocking clauses (\(secs(elapsed())))")
+        return .lemmas(used.sorted { $0.kind < $1.kind }, candidates: candidates, clauses: clauses, rounds: rounds)
+      }
+      switch try q.check(active: chosen, targets: [target]) {
+      case .unknown(let why): return .gaveUp(reason: "Z3: \(why)", cti: nil)
+      case .inductive:
+        pending.removeFirst()
+      case .cti(let pre, let post, let command, let failing):
+        let cti = CTI(
+          pre: pre, post: post, command: command,
+          failing: failing.map { names[$0] ?? lemmas[$0].map { "\($0.kind)" } ?? "?" })
+        let premiseHolds = chosen.allSatisfy { i in
+          lemmas[i].map { $0.holds(pre) } ?? (goals.first { $0.name == names[i] }!.expr.evaluate { pre[$0] } != 0)
+        }
+        guard premiseHolds, system.isEnabled(command, in: pre) else {
+          return .gaveUp(reason: "internal error: Z3's counterexample to induction does not replay on the explicit stepper", cti: cti)
+        }
+        if reachable.contains(pre) {
+          let g = failing.first { goalSet.contains($0) }
+          return g.map { .reachableViolation(goal: names[$0]!, cti: cti) }
+            ?? .gaveUp(reason: "a lemma fails after a reachable state (internal error)", cti: cti)
+        }
+        guard rounds < options.maxRounds, elapsed() < options.timeLimit else {
+          return .gaveUp(reason: "budget exhausted after \(rounds) rounds", cti: cti)
+        }
+        let group: LemmaGroup
+        if let k = unused.firstIndex(where: { !pool[$0].holds(pre) }) {
+          group = pool[unused.remove(at: k)]
+        } else {
+          guard let clause = generalizer.block(pre) else {
+            return .gaveUp(reason: "could not generalise a counterexample to induction", cti: cti)
+          }
+          group = LemmaGroup(kind: .clause(clauses), forms: generalizer.strengthen(clause))
+          clauses += 1
+        }
+        let i = try q.addState(group.expr)
+        lemmas[i] = group
+        chosen.append(i)
+        pending.append(i)
+        if elapsed() - lastReport >= 5 {
+          lastReport = elapsed()
+          progress("\(rounds) rounds, \(chosen.count - goals.count) lemmas, \(clauses) blocking clauses (\(secs(elapsed())))")
+        }
+      }
+    }
+  }
+
+  /// With a sample of the reachable states: candidates may be false, so
+  /// keep the largest inductive subset of them (Houdini), then reduce it.
+  func houdini(
+    groups: [LemmaGroup], reachable: ReachableStates, options: SynthesisOptions, candidates: Int,
+    progress: (String) -> Void
+  ) throws(Z3Error) -> Synthesis {
+    let started = clock()
+    func elapsed() -> Double { Double(clock() - started) / Double(CLOCKS_PER_SEC) }
+    let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
+    var names: [Int: String] = [:]
+    var goalIndices: [Int] = [], stepGoals: [Int] = []
+    for g in goals {
+      let i = g.isStep ? try q.addStep(g.expr, events: g.events) : try q.addState(g.expr)
+      names[i] = g.name
+      if g.isStep { stepGoals.append(i) } else { goalIndices.append(i) }
+    }
+    let range = try q.addRangeObligation()
+    names[range] = BoundedModelChecker.rangeViolation
+    stepGoals.append(range)
+    let goalSet = Set(names.keys)
+    // Facts one by one (a group would fall with its weakest fact).
+    var forms: [Int: LemmaForm] = [:]
+    for g in groups {
+      for f in g.forms { forms[try q.addState(f.expr)] = f }
+    }
+    var alive = goalIndices + forms.keys.sorted()
+    var rounds = 0
+    while true {
+      rounds += 1
+      switch try q.check(active: alive, targets: alive + stepGoals) {
+      case .unknown(let why): return .gaveUp(reason: "Z3: \(why)", cti: nil)
+      case .inductive:
+        progress("Houdini: inductive after \(rounds) rounds, \(alive.count - goalIndices.count) facts kept (\(secs(elapsed())))")
+        let kept = LemmaGroup.group(
+          alive.compactMap { forms[$0] }, schema: system.schema, pcSlots: Set(system.threads.map(\.pcSlot)))
+        var byEntry: [Int: LemmaGroup] = [:]
+        for g in kept { byEntry[try q.addState(g.expr)] = g }
+        guard
+          let used = try reduce(q, full: byEntry.keys.sorted(), goals: goalIndices + stepGoals, holds: { byEntry[$0]!.holds($1) })
+        else {
+          return .gaveUp(reason: "the reduction to a small inductive set failed", cti: nil)
+        }
+        let lemmas = used.map { byEntry[$0]! }.sorted { $0.kind < $1.kind }
+        progress("the proof uses \(lemmas.count) of \(kept.count) lemmas (\(lemmas.reduce(0) { $0 + $1.forms.count }) facts)")
+        return .lemmas(lemmas, candidates: candidates, clauses: 0, rounds: rounds)
+      case .cti(let pre, let post, let command, let failing):
+        let cti = CTI(pre: pre, post: post, command: command, failing: failing.map { names[$0] ?? "?" })
+        if let g = failing.first(where: { goalSet.contains($0) }) {
+          return .gaveUp(reason: "\(names[g]!) is not inductive relative to the surviving candidates", cti: cti)
+        }
+        guard elapsed() < options.timeLimit else { return .gaveUp(reason: "time limit after \(rounds) rounds", cti: cti) }
+        alive.removeAll { failing.contains($0) }
+      }
+    }
+  }
+}
+
+/// "1.23 s" without Foundation.
+func secs(_ x: Double) -> String {
+  let c = Int((x * 100).rounded())
+  let frac = c % 100
+  return "\(c / 100).\(frac < 10 ? "0" : "")\(frac) s"
+}

@@ -1,0 +1,159 @@
+import CheckerCore
+import Explorers
+import Foundation
+import HMM
+import PropertyLanguage
+import Symbolic
+import Testing
+
+/// Unbounded proofs: 1-induction with strengthening lemmas, and what must
+/// never be proved.
+@Suite struct InductiveProofTests {
+  /// Every bundled correct model is proved for every depth from its
+  /// committed lemma file (`Properties/lemmas/<model>.hmmprop`), with every
+  /// lemma kept: a lemma the prover drops means the file no longer matches
+  /// the model (regenerate it with `hmmcheck prove --mine-lemmas MODEL`).
+  @Test(arguments: Bundled.correctModels().filter { !Bundled.unproved.contains($0) })
+  func correctModelIsProvedFromItsLemmaFile(_ file: String) throws {
+    let m = try Bundled.load(file)
+    #expect(
+      FileManager.default.fileExists(atPath: m.lemmaFile),
+      "no lemma file for \(file): run hmmcheck prove --mine-lemmas Models/\(file)")
+    let lemmas = try Bundled.lemmas(m)
+    let prover = InductiveProver(system: m.system, goals: m.goals)
+    let outcome = try prover.prove(lemmas: lemmas)
+    guard case .proved(_, let kept, let dropped, _) = outcome else {
+      Issue.record("\(file) is not proved from its lemma file (\(outcome)); regenerate it with hmmcheck prove --mine-lemmas")
+      return
+    }
+    #expect(dropped.isEmpty, "\(file): lemmas rejected: \(dropped.map(\.lemma))")
+    #expect(kept == lemmas.count)
+  }
+
+  /// The known gaps are correct bundled models without a lemma file (one
+  /// that gains a file must leave the list and be proved above), and
+  /// without one `prove` does not claim a proof: k-induction without lemmas
+  /// does not go through.
+  @Test(arguments: Array(Bundled.unproved))
+  func unprovedModelsAreKnownGaps(_ file: String) throws {
+    #expect(Bundled.correctModels().contains(file))
+    let m = try Bundled.load(file)
+    #expect(!FileManager.default.fileExists(atPath: m.lemmaFile), "\(file) has a lemma file: remove it from Bundled.unproved")
+    let states = m.goals.filter { !$0.isStep }
+    guard case .unknown = try KInduction(system: m.system, invariants: states, timeoutMilliseconds: 20_000).run(maxK: 1) else {
+      Issue.record("\(file): k-induction without lemmas proved or refuted it; update Bundled.unproved")
+      return
+    }
+  }
+
+  /// The goals include both headline suites wherever the model lists them.
+  @Test func correctModelsCoverTheHeadlineSuites() throws {
+    let models = Bundled.correctModels()
+    #expect(models.count >= 20)
+    for f in models {
+      let m = try Bundled.load(f)
+      let names = Set(m.goals.map(\.name))
+      #expect(names.contains("device_maps_cpu_page") && names.contains("no_freed_page_mapped"), "\(f)")
+      #expect(names.contains("memcg_usage_matches_charges") && names.contains("memcg_within_limit"), "\(f)")
+    }
+  }
+
+  /// Mining from scratch (reachable states, templates, blocking clauses)
+  /// produces lemmas that then prove the model, and the lemma file's text
+  /// compiles to predicates equal to the mined ones on every reachable state.
+  @Test func miningProvesTheMirrorModel() throws {
+    let m = try Bundled.load("mirror_vs_munmap_1p1d.yaml")
+    let prover = InductiveProver(system: m.system, goals: m.goals)
+    let reachable = ReachableStates.explore(m.system, maxStates: 100_000)
+    #expect(reachable.complete)
+    let candidates = CandidateMiner(system: m.system, reachable: reachable, pairs: prover.pairs).mine()
+    guard case .lemmas(let groups, _, _, _) = try prover.synthesize(candidates: candidates, reachable: reachable) else {
+      Issue.record("mining did not find an inductive strengthening")
+      return
+    }
+    let mined = groups.map { LemmaFile.lemma($0, system: m.system) }
+    let text = LemmaFile.render(suite: "t", header: ["test"], lemmas: mined, system: m.system)
+    let compiled = try Bundled.lemmas(m, text: text)
+    #expect(compiled.map(\.name) == mined.map(\.name))
+    for (a, b) in zip(compiled, mined) {
+      for s in reachable.states.prefix(200) {
+        #expect(a.expr.evaluate { s[$0] } == b.expr.evaluate { s[$0] }, "\(a.name): the text and the mined Expr differ")
+      }
+    }
+    guard case .proved = try prover.prove(lemmas: compiled) else {
+      Issue.record("the mined lemmas do not prove the model")
+      return
+    }
+  }
+
+  /// A lemma that is false is rejected, never assumed: one false in the
+  /// initial state, one true there but not preserved, and a committed lemma
+  /// with one fact flipped.
+  @Test func falseLemmasAreRejected() throws {
+    let m = try Bundled.load("mirror_vs_munmap_1p1d.yaml")
+    var text = try String(contentsOfFile: m.lemmaFile, encoding: .utf8)
+    // Flip the first value-set fact of mn.seq to a value it never takes.
+    guard let r = text.range(of: "(mn.seq == 2 or mn.seq == 3 or mn.seq == 4)") else {
+      Issue.record("values_mn_seq not found in the lemma file")
+      return
+    }
+    text.replaceSubrange(r, with: "(mn.seq == 2 or mn.seq == 3)")
+    text += """
+
+      always mutant_false_initially: mn.seq == 3
+      always mutant_not_preserved: mm.rss == 1
+      """
+    let lemmas = try Bundled.lemmas(m, text: text)
+    let outcome = try InductiveProver(system: m.system, goals: m.goals).prove(lemmas: lemmas)
+    let dropped: [InductiveProver.Dropped]
+    var used: [String] = []
+    switch outcome {
+    case .proved(let u, _, let d, _):
+      dropped = d
+      used = u
+    case .notProved(_, _, let d): dropped = d
+    default:
+      Issue.record("unexpected outcome \(outcome)")
+      return
+    }
+    let names = Set(dropped.map(\.lemma))
+    #expect(names.contains("mutant_false_initially"))
+    #expect(names.contains("mutant_not_preserved"))
+    #expect(names.contains("values_mn_seq"))
+    #expect(dropped.first { $0.lemma == "mutant_false_initially" }?.reason == "false in the initial state")
+    #expect(!used.contains { names.contains($0) })
+  }
+
+  /// A false goal is never proved, whatever the lemmas: for every buggy
+  /// model whose reachable states number at most 3,000 (the debug build's
+  /// budget; the two larger SPIN-twin models get the lemma-free check only),
+  /// mining reports the violation instead of lemmas, and the prover given
+  /// every mined fact (all true on the reachable states) does not prove
+  /// the model's properties.
+  @Test(arguments: Bundled.buggyModels())
+  func buggyModelNeverProves(_ file: String) throws {
+    let m = try Bundled.load(file)
+    let prover = InductiveProver(system: m.system, goals: m.goals)
+    let reachable = ReachableStates.explore(m.system, maxStates: 3_000)
+    guard reachable.complete else {
+      if case .proved = try prover.prove(lemmas: []) { Issue.record("\(file): proved without lemmas") }
+      return
+    }
+    let candidates = CandidateMiner(system: m.system, reachable: reachable, pairs: prover.pairs).mine()
+    do {
+      let mined = try prover.synthesize(candidates: candidates, reachable: reachable)
+      guard case .reachableViolation(let goal, _) = mined else {
+        Issue.record("\(file): mining did not report the violation (\(mined))")
+        return
+      }
+      #expect(m.goals.contains { $0.name == goal })
+    }
+    let groups = LemmaGroup.group(
+      candidates.filter { c in reachable.states.allSatisfy { c.holds($0) } }, schema: m.system.schema,
+      pcSlots: Set(m.system.threads.map(\.pcSlot)))
+    let lemmas = groups.map { LemmaFile.lemma($0, system: m.system) }
+    if case .proved = try prover.prove(lemmas: lemmas) {
+      Issue.record("\(file): proved although \(Bundled.expectedSafetyViolations(m)) is violated")
+    }
+  }
+}
