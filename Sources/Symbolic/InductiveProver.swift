@@ -60,21 +60,32 @@ public final class InductiveProver {
     case unknown(reason: String)
   }
 
+  /// Adds the goals to `q`, then the slot-range obligation (a step target,
+  /// last): entry names, state goals and step targets, in goal order.
+  func register(goalsIn q: InductionQuery) throws(Z3Error) -> (names: [Int: String], state: [Int], step: [Int]) {
+    var names: [Int: String] = [:]
+    var state: [Int] = [], step: [Int] = []
+    for g in goals {
+      let i = g.isStep ? try q.addStep(g.expr, events: g.events) : try q.addState(g.expr)
+      names[i] = g.name
+      if g.isStep { step.append(i) } else { state.append(i) }
+    }
+    let range = try q.addRangeObligation()
+    names[range] = BoundedModelChecker.rangeViolation
+    step.append(range)
+    return (names, state, step)
+  }
+
   // MARK: - Checking given lemmas
 
   public func prove(lemmas: [Lemma], progress: (String) -> Void = { _ in }) throws(Z3Error) -> Outcome {
     let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
-    var names: [Int: String] = [:]
+    let registered = try register(goalsIn: q)
+    var names = registered.names
+    let goalIndices = registered.state, stepGoals = registered.step
     var exprs: [Int: Expr] = [:]
-    var goalIndices: [Int] = [], stepGoals: [Int] = []
-    for g in goals {
-      let i = g.isStep ? try q.addStep(g.expr, events: g.events) : try q.addState(g.expr)
-      names[i] = g.name
-      if g.isStep { stepGoals.append(i) } else { goalIndices.append(i); exprs[i] = g.expr }
-    }
-    let range = try q.addRangeObligation()
-    names[range] = BoundedModelChecker.rangeViolation
-    stepGoals.append(range)
+    for (i, g) in zip(goalIndices, goals.filter { !$0.isStep }) { exprs[i] = g.expr }
+    let range = stepGoals.last!
     var lemmaIndices: [Int] = []
     for l in lemmas {
       let i = try q.addState(l.expr)
@@ -309,16 +320,10 @@ public final class InductiveProver {
     let started = clock()
     func elapsed() -> Double { Double(clock() - started) / Double(CLOCKS_PER_SEC) }
     let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
-    var names: [Int: String] = [:]
-    var chosen: [Int] = [], stepGoals: [Int] = []
-    for g in goals {
-      let i = g.isStep ? try q.addStep(g.expr, events: g.events) : try q.addState(g.expr)
-      names[i] = g.name
-      if g.isStep { stepGoals.append(i) } else { chosen.append(i) }
-    }
-    let range = try q.addRangeObligation()
-    names[range] = BoundedModelChecker.rangeViolation
-    stepGoals.append(range)
+    let registered = try register(goalsIn: q)
+    let names = registered.names
+    var chosen = registered.state
+    let stepGoals = registered.step
     let goalSet = Set(names.keys)
     var lemmas: [Int: LemmaGroup] = [:]
     var unused = Array(pool.indices)
@@ -394,16 +399,7 @@ public final class InductiveProver {
     let started = clock()
     func elapsed() -> Double { Double(clock() - started) / Double(CLOCKS_PER_SEC) }
     let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
-    var names: [Int: String] = [:]
-    var goalIndices: [Int] = [], stepGoals: [Int] = []
-    for g in goals {
-      let i = g.isStep ? try q.addStep(g.expr, events: g.events) : try q.addState(g.expr)
-      names[i] = g.name
-      if g.isStep { stepGoals.append(i) } else { goalIndices.append(i) }
-    }
-    let range = try q.addRangeObligation()
-    names[range] = BoundedModelChecker.rangeViolation
-    stepGoals.append(range)
+    let (names, goalIndices, stepGoals) = try register(goalsIn: q)
     let goalSet = Set(names.keys)
     // Facts one by one (a group would fall with its weakest fact).
     var forms: [Int: LemmaForm] = [:]
