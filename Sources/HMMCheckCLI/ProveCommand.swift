@@ -44,6 +44,10 @@ extension HMMCheck {
     var mineFrom: String?
     @Option(name: .customLong("mine-time-limit"), help: "CPU seconds mining may spend per model.")
     var mineTimeLimit: Double = 600
+    @Option(
+      name: .customLong("certificate-states"),
+      help: "When the lemmas do not prove a model, prove it with its reachable set as the invariant if it has at most this many states (0: never).")
+    var certificateStates: Int = 500_000
     @Flag(name: .customLong("require-proof"), help: "A model expected to pass that is not proved fails (exit 1).")
     var requireProof = false
 
@@ -107,6 +111,7 @@ extension HMMCheck {
           } else {
             Output.line("   no lemma file \(lemmaFile(s)) (write one with --mine-lemmas)")
           }
+          if try proveWithReachableSet(s, symbolic, timeout: to) { return .ok }
         }
         return try boundedThenKInduction(s, symbolic, expected: expectedSafety, timeout: to)
       } catch let e as Z3Error {
@@ -174,6 +179,38 @@ extension HMMCheck {
       }
     }
 
+    /// The fallback proof: the reachable set, enumerated, as the invariant
+    /// Z3 checks (`ReachableSetCertificate`). True when proved (and reported).
+    func proveWithReachableSet(_ s: ModelSession, _ goals: [SymbolicProperty], timeout: UInt32?) throws -> Bool {
+      guard certificateStates > 0 else { return false }
+      let started = Date()
+      let reachable = ReachableStates.explore(s.system, maxStates: certificateStates)
+      guard reachable.complete else {
+        Output.line("   reachable set: more than \(certificateStates) states (--certificate-states), no certificate")
+        return false
+      }
+      let certificate = ReachableSetCertificate(system: s.system, reachable: reachable)
+      Output.line(
+        "   reachable set: \(reachable.states.count) states, a decision diagram of \(certificate.nodeCount) nodes, checked by Z3")
+      let prover = InductiveProver(system: s.system, goals: goals, timeoutMilliseconds: timeout)
+      let outcome = try prover.prove(certificate: certificate) { Output.line("   induction " + $0) }
+      let seconds = Date().timeIntervalSince(started)
+      switch outcome {
+      case .proved:
+        Output.line(String(format: "   PROVED for every depth by 1-induction (k = 1) with the reachable set as the invariant, %.2f s", seconds))
+        Output.line("     goals: " + goals.map(\.name).joined(separator: ", "))
+        return true
+      case .initialViolation(let g):
+        Output.line("   \(g) is false in the initial state")
+      case .notProved(let goal, let cti, _):
+        Output.line(String(format: "   NOT PROVED (%.2f s): the reachable set does not establish %@", seconds, goal))
+        showCTI(s, cti, goal: goal == "reachable_set" ? nil : goal)
+      case .unknown(let why):
+        Output.line("   UNKNOWN: \(why)")
+      }
+      return false
+    }
+
     func compactList(_ names: [String]) -> String {
       if names.count <= 12 { return names.joined(separator: ", ") }
       return names.prefix(10).joined(separator: ", ") + ", ... (\(names.count) in all)"
@@ -207,7 +244,9 @@ extension HMMCheck {
       }
       let prover = InductiveProver(system: small.system, goals: goals, timeoutMilliseconds: timeout)
       let candidates = CandidateMiner(system: small.system, reachable: reachable, pairs: prover.pairs).mine()
-      let result = try prover.synthesize(candidates: candidates, reachable: reachable, options: .init(timeLimit: mineTimeLimit)) {
+      let result = try prover.synthesize(
+        candidates: candidates, reachable: reachable, minedHere: true, options: .init(timeLimit: mineTimeLimit)
+      ) {
         Output.line("   mining \(small.name): " + $0)
       }
       guard case .lemmas(let groups, _, _, _) = result else {
@@ -234,7 +273,7 @@ extension HMMCheck {
         candidates = CandidateMiner(system: s.system, reachable: reachable, pairs: prover.pairs).mine()
       }
       let result = try prover.synthesize(
-        candidates: candidates, reachable: reachable, options: .init(timeLimit: mineTimeLimit)
+        candidates: candidates, reachable: reachable, minedHere: mineFrom == nil, options: .init(timeLimit: mineTimeLimit)
       ) { Output.line("   mining: " + $0) }
       switch result {
       case .lemmas(let groups, let nCandidates, let clauses, _):

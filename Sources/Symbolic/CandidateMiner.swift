@@ -17,6 +17,7 @@ public struct CandidateMiner {
   public let system: GuardedSystem
   let columns: [[UInt8]]
   let count: Int
+  let states: [StateVector]
 
   let pairs: [(Int, Int)]
 
@@ -25,6 +26,7 @@ public struct CandidateMiner {
     self.pairs = pairs
     let n = system.schema.slotCount
     count = reachable.states.count
+    states = reachable.states
     var cols = [[UInt8]](repeating: [UInt8](repeating: 0, count: reachable.states.count), count: n)
     for (r, s) in reachable.states.enumerated() {
       for x in 0..<n { cols[x][r] = s.slots[x] }
@@ -145,7 +147,8 @@ public struct CandidateMiner {
       }
     }
     let pcs = Set(pcSlots)
-    out += counters()
+    // Derived from the commands: only those true on every state are kept.
+    out += counters().filter { f in states.allSatisfy { f.holds($0) } }
     // Value sets at each pc of each thread: [pc slot][pc][slot].
     var atPC: [Int: [Int: [[Int]]]] = [:]
     for pcSlot in pcSlots {

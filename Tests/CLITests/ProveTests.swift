@@ -67,12 +67,28 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: s.path("mirror_ok.hmmprop")))
   }
 
-  /// Without lemmas the correct model is only a bounded pass, and
-  /// --require-proof turns that into exit 1.
+  /// Without lemmas a correct model whose reachable set is small enough is
+  /// proved with that set as the invariant, checked by Z3.
+  @Test func reachableSetProvesAModelWithoutLemmas() async throws {
+    let s = try Scratch()
+    defer { s.cleanup() }
+    let r = try await hmmcheck(["prove", Repo.model("mirror_ok"), "--lemmas", s.url.path, "--require-proof"] + props)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout.contains("no lemma file"), "\(r)")
+    #expect(r.stdout.contains("reachable set: 79 states, a decision diagram of"), "\(r)")
+    #expect(r.stdout.contains("PROVED for every depth by 1-induction (k = 1) with the reachable set as the invariant"), "\(r)")
+    #expect(!r.stdout.contains("bmc depth"), "\(r)")
+  }
+
+  /// Without lemmas and without the reachable-set fallback the correct
+  /// model is only a bounded pass, and --require-proof turns that into
+  /// exit 1.
   @Test func boundedPassIsNotAProof() async throws {
     let s = try Scratch()
     defer { s.cleanup() }
-    let r = try await hmmcheck(["prove", Repo.model("mirror_ok"), "--lemmas", s.url.path, "--depth", "4", "--max-k", "1", "--require-proof"] + props)
+    let r = try await hmmcheck(
+      ["prove", Repo.model("mirror_ok"), "--lemmas", s.url.path, "--certificate-states", "0", "--depth", "4", "--max-k", "1", "--require-proof"]
+        + props)
     #expect(r.status == 1, "\(r)")
     #expect(r.stdout.contains("no lemma file"), "\(r)")
     #expect(r.stdout.contains("PASS (bounded): no violation up to depth 4; not proved for every depth"), "\(r)")
