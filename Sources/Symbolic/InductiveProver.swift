@@ -220,13 +220,14 @@ public final class InductiveProver {
   /// A counterexample to induction read from Z3, checked on the explicit
   /// side: the pre-state is within range and satisfies the premises, the
   /// command is enabled there and yields the post-state, which breaks the
-  /// failing state predicates. False means the encoder or the solver and the
+  /// failing state predicates (command -1: no step, `pre` breaks them). False means the encoder or the solver and the
   /// stepper disagree (an internal error, never a result).
   func replays(
     pre: StateVector, post: StateVector, command: Int, premises: [Expr], failing: [Expr], rangeFails: Bool
   ) -> Bool {
-    guard system.validate(pre) == nil, system.isEnabled(command, in: pre) else { return false }
+    guard system.validate(pre) == nil, command < 0 || system.isEnabled(command, in: pre) else { return false }
     guard premises.allSatisfy({ $0.evaluate { pre[$0] } != 0 }) else { return false }
+    if command < 0 { return failing.allSatisfy { $0.evaluate { pre[$0] } == 0 } }
     if rangeFails { return true }
     guard system.successor(of: pre, via: command) == post else { return false }
     return failing.allSatisfy { $0.evaluate { post[$0] } == 0 }

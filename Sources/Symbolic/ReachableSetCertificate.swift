@@ -73,6 +73,17 @@ public struct ReachableSetCertificate: Sendable {
     return n
   }
 
+  /// Whether the diagram holds `s` (the explicit side of a replay).
+  public func contains(_ s: StateVector) -> Bool {
+    guard stateCount > 0 else { return false }
+    var n = root
+    while n != 0 {
+      guard let e = edges[n].first(where: { $0.value == s[order[level[n]]] }) else { return false }
+      n = e.child
+    }
+    return true
+  }
+
   /// Every reachable control point (the program counters, the diagram's
   /// top levels) with the sub-diagram of the states there.
   public func controlPoints(pcCount: Int) -> [(pcs: [Int], node: Int)] {
@@ -176,6 +187,12 @@ extension InductiveProver {
         for (g, t) in zip(stateGoals, goalTerms) where try m.boolValue(of: t) == false { failing.append(g.name) }
         let pre = try u.state(from: m, at: 0)
         try u.solver.pop()
+        // The explicit side agrees: a state of the set, a goal false there.
+        let exprs = stateGoals.filter { failing.contains($0.name) }.map(\.expr)
+        guard certificate.contains(pre), replays(pre: pre, post: pre, command: -1, premises: [], failing: exprs, rangeFails: false)
+        else {
+          return .unknown(reason: "internal error: Z3's state outside the goals does not replay on the explicit side")
+        }
         return .notProved(goal: failing.first ?? "?", cti: CTI(pre: pre, post: pre, command: 0, failing: failing), dropped: [])
       }
       try u.solver.pop()
@@ -232,7 +249,12 @@ extension InductiveProver {
         if try m.boolValue(of: w.ctx.or(inSet)) == false { failing.append(name) }
         for t in registered.step where try m.boolValue(of: q.entries[t].after) == false { failing.append(registered.names[t]!) }
         try w.solver.pop()
-        guard system.isEnabled(command, in: pre) else {
+        // Replayed: a state of the set, the command enabled there, Z3's
+        // successor the stepper's (unless it leaves the declared ranges).
+        let rangeFails = failing.contains(registered.names[registered.step.last!]!)
+        guard certificate.contains(pre),
+          replays(pre: pre, post: post, command: command, premises: [], failing: [], rangeFails: rangeFails)
+        else {
           return .unknown(reason: "internal error: Z3's counterexample to induction does not replay on the explicit stepper")
         }
         return .notProved(goal: failing.first ?? name, cti: CTI(pre: pre, post: post, command: command, failing: failing), dropped: [])

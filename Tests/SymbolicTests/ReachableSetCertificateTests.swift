@@ -16,6 +16,7 @@ import Testing
     let certificate = ReachableSetCertificate(system: m.system, reachable: reachable)
     #expect(certificate.stateCount == reachable.states.count)
     #expect(certificate.nodeCount > m.system.schema.slotCount)
+    #expect(reachable.states.allSatisfy { certificate.contains($0) })
     let outcome = try InductiveProver(system: m.system, goals: m.goals).prove(certificate: certificate)
     guard case .proved(let used, _, _, _) = outcome else {
       Issue.record("\(file): not proved by its reachable set (\(outcome))")
@@ -33,6 +34,8 @@ import Testing
     let missing = reachable.states[reachable.states.count / 2]
     let partial = ReachableStates(states: reachable.states.filter { $0 != missing }, complete: true)
     let certificate = ReachableSetCertificate(system: m.system, reachable: partial)
+    #expect(!certificate.contains(missing))
+    #expect(partial.states.allSatisfy { certificate.contains($0) })
     let outcome = try InductiveProver(system: m.system, goals: m.goals).prove(certificate: certificate)
     guard case .notProved(let goal, let cti, _) = outcome else {
       Issue.record("a set missing a reachable state was accepted (\(outcome))")
