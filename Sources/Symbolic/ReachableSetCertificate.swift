@@ -4,6 +4,7 @@ import Z3Kit
 #if canImport(Glibc)
   import Glibc
 #endif
+import Dispatch
 
 /// The reachable set itself as the inductive invariant: the proof for a
 /// finite model whose strengthening lemmas are not found (mining that does
@@ -121,9 +122,27 @@ public struct ReachableSetCertificate: Sendable {
   }
 }
 
+/// A value handed to concurrent workers that only read it (or, for a
+/// closure, call it on their own index).
+private struct Unchecked<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}
+
+/// One result slot per worker, each written by its own worker only.
+private final class WorkerResults: @unchecked Sendable {
+  private var slots: UnsafeMutableBufferPointer<Result<(group: Int, outcome: InductiveProver.Outcome)?, Z3Error>?>
+  init(_ n: Int) { slots = .allocate(capacity: n); slots.initialize(repeating: nil) }
+  deinit { slots.deallocate() }
+  func set(_ k: Int, _ r: Result<(group: Int, outcome: InductiveProver.Outcome)?, Z3Error>) { slots[k] = r }
+  var all: [Result<(group: Int, outcome: InductiveProver.Outcome)?, Z3Error>] { slots.compactMap { $0 } }
+}
+
 extension InductiveProver {
   /// The most groups of control points the certificate is checked in.
   public static let certificateGroups = 600
+  /// Solvers checking the closure at once.
+  public static let certificateWorkers = 2
 
   /// The goals, proved with the reachable set as the invariant.
   ///
@@ -138,8 +157,11 @@ extension InductiveProver {
   /// counterexample (an explorer that missed a successor, or a goal false
   /// on a reachable state), checked on the explicit stepper.
   public func prove(certificate: ReachableSetCertificate, progress: (String) -> Void = { _ in }) throws(Z3Error) -> Outcome {
-    let started = clock()
-    func elapsed() -> String { secs(Double(clock() - started) / Double(CLOCKS_PER_SEC)) }
+    let started = ContinuousClock.now
+    func elapsed() -> String {
+      let d = ContinuousClock.now - started
+      return secs(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
     let pcSlots = system.threads.map(\.pcSlot)
     let name = "reachable_set"
     /// The first `pcs.count` threads are at `pcs` in state i.
@@ -201,67 +223,97 @@ extension InductiveProver {
     progress(
       "the initial states are in the set and every state goal holds on it (\(groups.count) groups of control points, \(elapsed()))")
 
-    // Closure and step goals: one transition, per control point.
-    let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
-    let registered = try register(goalsIn: q)
-    let w = q.unrolling
-    var memoA: [Int: Z3Term] = [:], memoB: [Int: Z3Term] = [:]
+    // Closure and step goals: one transition, per group; the groups are
+    // split over `certificateWorkers` solvers (one Z3 context each), and
+    // the first failing group in order is the one reported.
     var commandsAt: [[Int]: [Int]] = [:]
     for (k, c) in system.commands.enumerated() { commandsAt[[c.thread, c.pc], default: []].append(k) }
-    for (done, p) in groups.enumerated() {
-      if done % 100 == 99 { progress("\(done + 1) of \(groups.count) groups closed (\(elapsed()))") }
-      // The commands that can be enabled here (the encoding's guard tests
-      // the thread's pc; threads past the grouping may be anywhere) and the
-      // groups they lead to.
-      var commands: [Int] = []
-      var next = Set<[Int]>()
-      for (k, c) in system.commands.enumerated() where c.thread >= depth { commands.append(k) }
-      if !commands.isEmpty { next.insert(p.pcs) }
-      for (t, pc) in p.pcs.enumerated() {
-        for k in commandsAt[[t, pc]] ?? [] {
-          commands.append(k)
-          for v in pcTargets(k) ?? Array(0...Int(system.slotMax[pcSlots[t]])) {
-            var c = p.pcs
-            c[t] = v
-            next.insert(c)
+    let commandsAtPC = commandsAt
+    func close(worker: Int, of workers: Int, report: (String) -> Void) throws(Z3Error) -> (group: Int, outcome: Outcome)? {
+      let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
+      let registered = try register(goalsIn: q)
+      let w = q.unrolling
+      var memoA: [Int: Z3Term] = [:], memoB: [Int: Z3Term] = [:]
+      for (index, p) in groups.enumerated() where index % workers == worker {
+        if worker == 0 && index % 100 == 0 && index > 0 { report("\(index) of \(groups.count) groups closed (\(elapsed()))") }
+        // The commands that can be enabled here (the encoding's guard tests
+        // the thread's pc; threads past the grouping may be anywhere) and
+        // the groups they lead to.
+        var commands: [Int] = []
+        var next = Set<[Int]>()
+        for (k, c) in system.commands.enumerated() where c.thread >= depth { commands.append(k) }
+        if !commands.isEmpty { next.insert(p.pcs) }
+        for (t, pc) in p.pcs.enumerated() {
+          for k in commandsAtPC[[t, pc]] ?? [] {
+            commands.append(k)
+            for v in pcTargets(k) ?? Array(0...Int(system.slotMax[pcSlots[t]])) {
+              var c = p.pcs
+              c[t] = v
+              next.insert(c)
+            }
           }
         }
-      }
-      if commands.isEmpty { continue }
-      var inSet: [Z3Term] = []
-      for c in next.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-        guard let n = nodeAt[c] else { continue }
-        inSet.append(try w.ctx.and([pcsEqual(w, c, at: 1), certificate.term(n, w, at: 1, memo: &memoB)]))
-      }
-      try w.solver.push()
-      try w.solver.assert(pcsEqual(w, p.pcs, at: 0))
-      try w.solver.assert(certificate.term(p.node, w, at: 0, memo: &memoA))
-      try w.solver.assert(w.ctx.or(commands.map { k throws(Z3Error) in try w.ctx.eq(w.choices[0], w.num(k)) }))
-      var bad: [Z3Term] = [try w.ctx.not(w.ctx.or(inSet))]
-      for t in registered.step { bad.append(try w.ctx.not(q.entries[t].after)) }
-      try w.solver.assert(w.ctx.or(bad))
-      let r = try w.solver.check()
-      if case .sat = r {
-        let m = try w.solver.model()
-        let pre = try w.state(from: m, at: 0), post = try w.state(from: m, at: 1)
-        let command = Int(try m.bvValue(of: w.choices[0]))
-        var failing: [String] = []
-        if try m.boolValue(of: w.ctx.or(inSet)) == false { failing.append(name) }
-        for t in registered.step where try m.boolValue(of: q.entries[t].after) == false { failing.append(registered.names[t]!) }
-        try w.solver.pop()
-        // Replayed: a state of the set, the command enabled there, Z3's
-        // successor the stepper's (unless it leaves the declared ranges).
-        let rangeFails = failing.contains(registered.names[registered.step.last!]!)
-        guard certificate.contains(pre),
-          replays(pre: pre, post: post, command: command, premises: [], failing: [], rangeFails: rangeFails)
-        else {
-          return .unknown(reason: "internal error: Z3's counterexample to induction does not replay on the explicit stepper")
+        if commands.isEmpty { continue }
+        var inSet: [Z3Term] = []
+        for c in next.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+          guard let n = nodeAt[c] else { continue }
+          inSet.append(try w.ctx.and([pcsEqual(w, c, at: 1), certificate.term(n, w, at: 1, memo: &memoB)]))
         }
-        return .notProved(goal: failing.first ?? name, cti: CTI(pre: pre, post: post, command: command, failing: failing), dropped: [])
+        try w.solver.push()
+        try w.solver.assert(pcsEqual(w, p.pcs, at: 0))
+        try w.solver.assert(certificate.term(p.node, w, at: 0, memo: &memoA))
+        try w.solver.assert(w.ctx.or(commands.map { k throws(Z3Error) in try w.ctx.eq(w.choices[0], w.num(k)) }))
+        var bad: [Z3Term] = [try w.ctx.not(w.ctx.or(inSet))]
+        for t in registered.step { bad.append(try w.ctx.not(q.entries[t].after)) }
+        try w.solver.assert(w.ctx.or(bad))
+        let r = try w.solver.check()
+        if case .sat = r {
+          let m = try w.solver.model()
+          let pre = try w.state(from: m, at: 0), post = try w.state(from: m, at: 1)
+          let command = Int(try m.bvValue(of: w.choices[0]))
+          var failing: [String] = []
+          if try m.boolValue(of: w.ctx.or(inSet)) == false { failing.append(name) }
+          for t in registered.step where try m.boolValue(of: q.entries[t].after) == false { failing.append(registered.names[t]!) }
+          try w.solver.pop()
+          // Replayed: a state of the set, the command enabled there, Z3's
+          // successor the stepper's (unless it leaves the declared ranges).
+          let rangeFails = failing.contains(registered.names[registered.step.last!]!)
+          guard certificate.contains(pre),
+            replays(pre: pre, post: post, command: command, premises: [], failing: [], rangeFails: rangeFails)
+          else {
+            return (index, .unknown(reason: "internal error: Z3's counterexample to induction does not replay on the explicit stepper"))
+          }
+          let cti = CTI(pre: pre, post: post, command: command, failing: failing)
+          return (index, .notProved(goal: failing.first ?? name, cti: cti, dropped: []))
+        }
+        try w.solver.pop()
+        if case .unknown(let why) = r { return (index, .unknown(reason: "Z3 (closure): \(why)")) }
       }
-      try w.solver.pop()
-      if case .unknown(let why) = r { return .unknown(reason: "Z3 (closure): \(why)") }
+      return nil
     }
+    let workers = max(1, min(Self.certificateWorkers, groups.count))
+    let results = WorkerResults(workers)
+    // Each worker touches only its own solver and result slot; the shared
+    // captures (certificate, groups, system) are read-only.
+    withoutActuallyEscaping(progress) { report in
+      let job = Unchecked { (k: Int) in
+        do throws(Z3Error) {
+          results.set(k, .success(try close(worker: k, of: workers, report: report)))
+        } catch {
+          results.set(k, .failure(error))
+        }
+      }
+      DispatchQueue.concurrentPerform(iterations: workers) { k in job.value(k) }
+    }
+    var first: (group: Int, outcome: Outcome)?
+    for r in results.all {
+      switch r {
+      case .failure(let e): throw e
+      case .success(let found?): if first == nil || found.group < first!.group { first = found }
+      case .success(nil): break
+      }
+    }
+    if let first { return first.outcome }
     progress(
       "reachable set of \(certificate.stateCount) states in \(groups.count) groups of control points, a decision diagram of "
         + "\(certificate.nodeCount) nodes: closed under every step, implies every goal (\(elapsed()))")
