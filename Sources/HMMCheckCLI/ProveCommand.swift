@@ -244,9 +244,7 @@ extension HMMCheck {
       }
       let prover = InductiveProver(system: small.system, goals: goals, timeoutMilliseconds: timeout)
       let candidates = CandidateMiner(system: small.system, reachable: reachable, pairs: prover.pairs).mine()
-      let result = try prover.synthesize(
-        candidates: candidates, reachable: reachable, minedHere: true, options: .init(timeLimit: mineTimeLimit)
-      ) {
+      let result = try prover.synthesize(candidates: candidates, reachable: reachable, options: .init(timeLimit: mineTimeLimit)) {
         Output.line("   mining \(small.name): " + $0)
       }
       guard case .lemmas(let groups, _, _, _) = result else {
@@ -273,7 +271,7 @@ extension HMMCheck {
         candidates = CandidateMiner(system: s.system, reachable: reachable, pairs: prover.pairs).mine()
       }
       let result = try prover.synthesize(
-        candidates: candidates, reachable: reachable, minedHere: mineFrom == nil, options: .init(timeLimit: mineTimeLimit)
+        candidates: candidates, reachable: reachable, options: .init(timeLimit: mineTimeLimit)
       ) { Output.line("   mining: " + $0) }
       switch result {
       case .lemmas(let groups, let nCandidates, let clauses, _):

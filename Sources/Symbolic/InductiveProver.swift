@@ -220,8 +220,9 @@ public final class InductiveProver {
   /// A counterexample to induction read from Z3, checked on the explicit
   /// side: the pre-state is within range and satisfies the premises, the
   /// command is enabled there and yields the post-state, which breaks the
-  /// failing state predicates (command -1: no step, `pre` breaks them). False means the encoder or the solver and the
-  /// stepper disagree (an internal error, never a result).
+  /// failing state predicates (command -1: no step, `pre` breaks them).
+  /// False means the encoder or the solver and the stepper disagree (an
+  /// internal error, never a result).
   func replays(
     pre: StateVector, post: StateVector, command: Int, premises: [Expr], failing: [Expr], rangeFails: Bool
   ) -> Bool {
@@ -287,29 +288,24 @@ public final class InductiveProver {
   /// `CandidateMiner.comparablePairs`).
   public var pairs: [(Int, Int)] { CandidateMiner.comparablePairs(system, goals: goals.map(\.expr)) }
 
-  /// `candidates` should be true on every state of `reachable` (the
-  /// miner's are); with the whole reachable set, those that are not are
-  /// left out.
-  ///
-  /// `minedHere`: the candidates are `CandidateMiner`'s over this very set,
-  /// true on it by construction (a test checks the miner), so the check,
-  /// candidates x states, is skipped.
+  /// `candidates` must be true on every state of `reachable`: the miner's
+  /// are by construction (a test checks it), and candidates from elsewhere
+  /// (another instance's lemmas) are filtered by the caller. With the whole
+  /// reachable set the upward search relies on it: a false one may end the
+  /// search early or reach the lemma file, where `prove` rejects it (nothing
+  /// mined is assumed).
   public func synthesize(
-    candidates: [LemmaForm], reachable: ReachableStates, minedHere: Bool = false,
-    options: SynthesisOptions = SynthesisOptions(), progress: (String) -> Void = { _ in }
+    candidates: [LemmaForm], reachable: ReachableStates, options: SynthesisOptions = SynthesisOptions(),
+    progress: (String) -> Void = { _ in }
   ) throws(Z3Error) -> Synthesis {
-    // The miner only proposes facts true on the states it was given; with a
-    // complete set the upward search relies on it, so check it there.
-    let kept =
-      reachable.complete && !minedHere ? candidates.filter { c in reachable.states.allSatisfy { c.holds($0) } } : candidates
     progress(
-      "\(kept.count) candidate facts true on \(reachable.states.count) "
+      "\(candidates.count) candidate facts true on \(reachable.states.count) "
         + (reachable.complete ? "reachable states (all of them)" : "sampled reachable states"))
-    let groups = LemmaGroup.group(kept, schema: system.schema, pcSlots: Set(system.threads.map(\.pcSlot)))
+    let groups = LemmaGroup.group(candidates, schema: system.schema, pcSlots: Set(system.threads.map(\.pcSlot)))
     if reachable.complete {
-      return try upward(pool: groups, reachable: reachable, options: options, candidates: kept.count, progress: progress)
+      return try upward(pool: groups, reachable: reachable, options: options, candidates: candidates.count, progress: progress)
     }
-    return try houdini(groups: groups, reachable: reachable, options: options, candidates: kept.count, progress: progress)
+    return try houdini(groups: groups, reachable: reachable, options: options, candidates: candidates.count, progress: progress)
   }
 
   /// With the whole reachable set: build the invariant upwards from the

@@ -1,10 +1,6 @@
 import CheckerCore
-import Z3Kit
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 import Dispatch
+import Z3Kit
 
 /// The reachable set itself as the inductive invariant: the proof for a
 /// finite model whose strengthening lemmas are not found (mining that does
@@ -30,7 +26,6 @@ public struct ReachableSetCertificate: Sendable {
   public let stateCount: Int
 
   public var nodeCount: Int { level.count }
-  public var edgeCount: Int { edges.reduce(0) { $0 + $1.count } }
 
   public init(system: GuardedSystem, reachable: ReachableStates) {
     // Program counters first (they decide most of the rest), then the
@@ -39,10 +34,9 @@ public struct ReachableSetCertificate: Sendable {
     let pcs = system.threads.map(\.pcSlot)
     let pcSet = Set(pcs)
     let first = reachable.states.first
-    let varies = (0..<system.schema.slotCount).map { x in reachable.states.contains { $0[x] != first?[x] } }
-    let schema = system.schema
-    let rest = (0..<schema.slotCount).filter { !pcSet.contains($0) && varies[$0] }
-    order = pcs + rest + (0..<schema.slotCount).filter { !pcSet.contains($0) && !varies[$0] }
+    let data = (0..<system.schema.slotCount).filter { !pcSet.contains($0) }
+    let varies = Set(data.filter { x in reachable.states.contains { $0[x] != first?[x] } })
+    order = pcs + data.filter { varies.contains($0) } + data.filter { !varies.contains($0) }
     stateCount = reachable.states.count
     var unique: [NodeKey: Int] = [:]
     root = build(0, Array(reachable.states.indices), reachable.states, &unique)
@@ -69,7 +63,7 @@ public struct ReachableSetCertificate: Sendable {
     if let n = unique[key] { return n }
     let n = level.count
     level.append(depth)
-    edges.append(Array(zip(key.values, key.children)).map { (value: $0.0, child: $0.1) })
+    edges.append(zip(key.values, key.children).map { (value: $0, child: $1) })
     unique[key] = n
     return n
   }
@@ -226,9 +220,10 @@ extension InductiveProver {
     // Closure and step goals: one transition, per group; the groups are
     // split over `certificateWorkers` solvers (one Z3 context each), and
     // the first failing group in order is the one reported.
-    var commandsAt: [[Int]: [Int]] = [:]
-    for (k, c) in system.commands.enumerated() { commandsAt[[c.thread, c.pc], default: []].append(k) }
-    let commandsAtPC = commandsAt
+    let commandsAt = Dictionary(grouping: system.commands.indices) { [system.commands[$0].thread, system.commands[$0].pc] }
+    // Threads past the grouping may be anywhere: their commands may be
+    // enabled in every group, and keep the group unchanged.
+    let ungrouped = system.commands.indices.filter { system.commands[$0].thread >= depth }
     func close(worker: Int, of workers: Int, report: (String) -> Void) throws(Z3Error) -> (group: Int, outcome: Outcome)? {
       let q = try InductionQuery(system: system, timeoutMilliseconds: timeout)
       let registered = try register(goalsIn: q)
@@ -237,14 +232,12 @@ extension InductiveProver {
       for (index, p) in groups.enumerated() where index % workers == worker {
         if worker == 0 && index % 100 == 0 && index > 0 { report("\(index) of \(groups.count) groups closed (\(elapsed()))") }
         // The commands that can be enabled here (the encoding's guard tests
-        // the thread's pc; threads past the grouping may be anywhere) and
-        // the groups they lead to.
-        var commands: [Int] = []
+        // the thread's pc) and the groups they lead to.
+        var commands = ungrouped
         var next = Set<[Int]>()
-        for (k, c) in system.commands.enumerated() where c.thread >= depth { commands.append(k) }
         if !commands.isEmpty { next.insert(p.pcs) }
         for (t, pc) in p.pcs.enumerated() {
-          for k in commandsAtPC[[t, pc]] ?? [] {
+          for k in commandsAt[[t, pc]] ?? [] {
             commands.append(k)
             for v in pcTargets(k) ?? Array(0...Int(system.slotMax[pcSlots[t]])) {
               var c = p.pcs

@@ -41,9 +41,9 @@ import Testing
     let m = try Bundled.load(file)
     #expect(!FileManager.default.fileExists(atPath: m.lemmaFile), "\(file) has a lemma file: remove it from Bundled.provedByReachableSet")
     let states = m.goals.filter { !$0.isStep }
-    if case .unknown = try KInduction(system: m.system, invariants: states, timeoutMilliseconds: 20_000).run(maxK: 1) {
-    } else {
-      Issue.record("\(file): k-induction without lemmas proved or refuted it; update Bundled.provedByReachableSet")
+    switch try KInduction(system: m.system, invariants: states, timeoutMilliseconds: 20_000).run(maxK: 1) {
+    case .unknown: break
+    default: Issue.record("\(file): k-induction without lemmas proved or refuted it; update Bundled.provedByReachableSet")
     }
     #expect(ReachableStates.explore(m.system, maxStates: 500_000).complete)
   }
@@ -89,7 +89,7 @@ import Testing
   }
 
   /// The miner's candidates are true on every state they were mined from
-  /// (`prove --mine-lemmas` relies on it and skips the check), counters
+  /// (`InductiveProver.synthesize` relies on it), counters
   /// derived from the commands included.
   @Test(arguments: ["migrate_hole_p1_raced.yaml", "mirror_vs_munmap_2p2d.yaml"])
   func minedCandidatesHoldOnTheirStates(file: String) throws {
