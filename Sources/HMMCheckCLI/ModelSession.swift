@@ -36,7 +36,8 @@ struct ModelSession {
       throw CLIError.input("\(loaded.file):1:1: error: \(e.message)")
     }
     let system = model.system
-    compiler = PropertyCompiler(schema: system.schema, knownEvents: Self.eventVocabulary)
+    compiler = PropertyCompiler(
+      schema: system.schema, knownEvents: Self.eventVocabulary, programPoints: ProgramPoints(system: system))
     let compiled = try catalogue.compile(loaded.config.properties, with: compiler)
     self.compiled = compiled
     slotProperties = compiled.filter { !$0.kind.isLiveness }.map { Self.slotProperty($0, system: system) }

@@ -22,6 +22,9 @@ public struct PropExpr: Hashable, Sendable {
     case next(PropExpr)
     /// `event(NAME)`: the transition's command carries that witness event.
     case event(String)
+    /// `at(t, "name")`: thread t is at a program point of that name (see
+    /// `ProgramPoints`).
+    case at(PropExpr, pattern: String)
   }
 
   public var kind: Kind

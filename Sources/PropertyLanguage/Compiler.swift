@@ -68,19 +68,24 @@ public struct PropertyCompiler: Sendable {
   /// Every event some command of the model can fire; `event(X)` for any
   /// other X is an error (it could never be true, so it is surely a typo).
   public let knownEvents: Set<String>
+  /// What `at(t, "...")` resolves against; without them `at` is an error.
+  public let programPoints: ProgramPoints
 
-  public init(schema: Schema, knownEvents: Set<String>) {
+  public init(schema: Schema, knownEvents: Set<String>, programPoints: ProgramPoints = .none) {
     self.schema = schema
     self.knownEvents = knownEvents
+    self.programPoints = programPoints
   }
 
-  /// Takes the schema and the events of every command of `system`.
+  /// Takes the schema, the events of every command and the threads' program points of `system`.
   public init(system: GuardedSystem) {
-    self.init(schema: system.schema, knownEvents: Set(system.commands.flatMap(\.events)))
+    self.init(
+      schema: system.schema, knownEvents: Set(system.commands.flatMap(\.events)),
+      programPoints: ProgramPoints(system: system))
   }
 
   func check(_ suite: PropertySuite) throws -> CheckedSuite {
-    var checker = TypeChecker(schema: schema, knownEvents: knownEvents, file: suite.file)
+    var checker = TypeChecker(schema: schema, knownEvents: knownEvents, programPoints: programPoints, file: suite.file)
     return try checker.check(suite)
   }
 
@@ -90,7 +95,7 @@ public struct PropertyCompiler: Sendable {
     let checked = try check(suite)
     var out: [CompiledProperty] = []
     for p in checked.properties {
-      var lowering = Lowering(schema: schema, checked: checked)
+      var lowering = Lowering(schema: schema, checked: checked, programPoints: programPoints)
       let expr = try lowering.lower(p.expr, env: [:], post: false)
       let target = try p.target.map { try lowering.lower($0, env: [:], post: false) }
       let d = p.declaration
@@ -123,7 +128,8 @@ public struct PropertyCompiler: Sendable {
         property: property.name, holds: false, bindings: [],
         clause: "property \(property.name) is not in suite \(suite.name)", clauseValue: false, values: [])
     }
-    let evaluator = Evaluator(schema: schema, checked: checked, pre: pre, post: post ?? pre, events: eventsFired)
+    let evaluator = Evaluator(
+      schema: schema, checked: checked, programPoints: programPoints, pre: pre, post: post ?? pre, events: eventsFired)
     return Explainer(evaluator: evaluator, suite: suite).explain(p)
   }
 }

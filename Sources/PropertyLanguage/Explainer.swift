@@ -72,6 +72,7 @@ public struct Explanation: Sendable, Hashable, CustomStringConvertible {
 struct Evaluator {
   let schema: Schema
   let checked: CheckedSuite
+  let programPoints: ProgramPoints
   let pre: [UInt8]
   let post: [UInt8]
   let events: Set<String>
@@ -141,6 +142,10 @@ struct Evaluator {
     case .next(let a): return value(a, env, post: true)
     case .event(let name): return events.contains(name) ? 1 : 0
     case .toRef(let a): return value(a, env, post: inPost) + 1
+    case .at(let a, let pcs):
+      let k = value(a, env, post: inPost)
+      guard k >= 0, k < pcs.count else { return 0 }
+      return pcs[k].contains(Int((inPost ? post : pre)[programPoints.pcSlots[k]])) ? 1 : 0
     }
   }
 
@@ -280,6 +285,9 @@ struct Explainer {
       }
     case .next(let a):
       collect(a, env, true, &out)
+    case .at(let a, _):
+      add(suite.text(of: e.range), ev.render(ev.value(e, env, post: post), .bool))
+      collect(a, env, post, &out)
     case .not(let a), .negate(let a), .toRef(let a):
       collect(a, env, post, &out)
     case .and(let xs), .or(let xs):

@@ -46,6 +46,8 @@ struct Lexer {
         kind = lexIdentifier()
       } else if Self.isDigit(c) {
         kind = try lexInteger(start)
+      } else if c == "\"" {
+        kind = try lexString(start)
       } else {
         kind = .symbol(try lexSymbol(start))
       }
@@ -113,6 +115,22 @@ struct Lexer {
         file: file, at: start, "a name cannot start with a digit")
     }
     return .integer(value)
+  }
+
+  /// A string on one line, without escapes (program point names have no quotes).
+  private mutating func lexString(_ start: SourceLocation) throws -> Token.Kind {
+    var text = ""
+    pos += 1
+    while pos < scalars.count, scalars[pos] != "\"" {
+      if scalars[pos] == "\n" { break }
+      text.unicodeScalars.append(scalars[pos])
+      pos += 1
+    }
+    guard pos < scalars.count, scalars[pos] == "\"" else {
+      throw PropertyError(file: file, at: start, "unterminated string: a string ends with '\"' on the line it starts")
+    }
+    pos += 1
+    return .string(text)
   }
 
   private mutating func lexSymbol(_ start: SourceLocation) throws -> Symbol {

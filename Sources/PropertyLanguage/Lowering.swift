@@ -17,13 +17,15 @@ import CheckerCore
 struct Lowering {
   let schema: Schema
   let checked: CheckedSuite
+  let programPoints: ProgramPoints
   /// Events in first-use order; the k-th is read from slot `2N + k`.
   private(set) var events: [String] = []
   private var nextCallSite: SourceLocation?
 
-  init(schema: Schema, checked: CheckedSuite) {
+  init(schema: Schema, checked: CheckedSuite, programPoints: ProgramPoints) {
     self.schema = schema
     self.checked = checked
+    self.programPoints = programPoints
   }
 
   private var stateSize: Int { schema.slotCount }
@@ -140,6 +142,15 @@ struct Lowering {
 
     case .toRef(let a):
       return Expr.op(.add, try lower(a, env: env, post: post), .const(1))
+
+    case .at(let a, let pcs):
+      let off = post ? stateSize : 0
+      func at(_ k: Int) -> Expr {
+        Expr.disj(pcs[k].map { Expr.op(.eq, .slot(programPoints.pcSlots[k] + off), .const($0)) })
+      }
+      let t = try lower(a, env: env, post: post)
+      if let k = t.constantValue { return k >= 0 && k < pcs.count ? at(k) : .const(0) }
+      return Expr.disj(pcs.indices.filter { !pcs[$0].isEmpty }.map { Expr.conj([Expr.op(.eq, t, .const($0)), at($0)]) })
     }
   }
 

@@ -346,6 +346,17 @@ struct Parser {
       let (name, _) = try identifier("an event name")
       try expect(.rparen, "after the event name")
       return node(.event(name), from: start)
+    case .keyword(.at):
+      _ = advance()
+      try expect(.lparen, "after 'at'")
+      let t = try expression()
+      try expect(.comma, "after the thread in 'at(thread, \"program point\")'")
+      guard case .string(let pattern) = current.kind else {
+        throw error("expected a program point name in quotes, found \(current.display)")
+      }
+      _ = advance()
+      try expect(.rparen, "after the program point name")
+      return node(.at(t, pattern: pattern), from: start)
     case .keyword(.if):
       _ = advance()
       let c = try expression()

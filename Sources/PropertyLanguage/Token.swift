@@ -42,7 +42,7 @@ public enum Keyword: String, Hashable, Sendable, CaseIterable {
   case and, or, not, implies
   case `if`, then, `else`
   case `true`, `false`
-  case next, event
+  case next, event, at
 }
 
 public enum Symbol: String, Hashable, Sendable, CaseIterable {
@@ -58,6 +58,8 @@ public struct Token: Hashable, Sendable {
     case identifier(String)
     case keyword(Keyword)
     case integer(Int)
+    /// `"..."`: only a program point's name in `at(t, "...")`.
+    case string(String)
     case symbol(Symbol)
     case endOfFile
   }
@@ -71,6 +73,7 @@ public struct Token: Hashable, Sendable {
     case .identifier(let s): return "name '\(s)'"
     case .keyword(let k): return "'\(k.rawValue)'"
     case .integer(let v): return "'\(v)'"
+    case .string(let v): return "string \"\(v)\""
     case .symbol(let s): return "'\(s.rawValue)'"
     case .endOfFile: return "end of file"
     }

@@ -10,6 +10,7 @@ import CheckerCore
 struct TypeChecker {
   let schema: Schema
   let knownEvents: Set<String>
+  let programPoints: ProgramPoints
   let file: String
 
   /// Enum types declared by schema variables, by name, in first-use order.
@@ -27,9 +28,10 @@ struct TypeChecker {
   private var currentDef: Int?
   private var callEdges: [(from: Int, to: Int, at: SourceLocation)] = []
 
-  init(schema: Schema, knownEvents: Set<String>, file: String) {
+  init(schema: Schema, knownEvents: Set<String>, programPoints: ProgramPoints = .none, file: String) {
     self.schema = schema
     self.knownEvents = knownEvents
+    self.programPoints = programPoints
     self.file = file
     for v in schema.variables {
       if case .enumeration(let name, let cases) = v.type, enumCases[name] == nil {
@@ -124,7 +126,7 @@ struct TypeChecker {
       case .integer, .boolean, .event: break
       case .name(_, let subs): subs.forEach(walk)
       case .call(_, let args): args.forEach(walk)
-      case .unary(_, let a), .next(let a): walk(a)
+      case .unary(_, let a), .next(let a), .at(let a, _): walk(a)
       case .binary(_, let a, let b): walk(a); walk(b)
       case .ite(let c, let a, let b): walk(c); walk(a); walk(b)
       case .quantifier(_, let binders, let filter, let body):
@@ -320,6 +322,14 @@ struct TypeChecker {
         throw error(e.range.start, "unknown event '\(name)'" + Suggest.hint(for: name, in: knownEvents.sorted()))
       }
       return make(.event(name), .bool)
+
+    case .at(let t, let pattern):
+      guard schema.domain("thread") != nil else { throw error(e.range.start, "'at' needs a model with threads") }
+      let tt = try check(t, .index("thread"))
+      // A name no thread has is false, not an error: one suite serves
+      // models whose threads run different operations.
+      let pcs = programPoints.matching(pattern)
+      return make(.at(tt, pcs: pcs), .bool)
     }
   }
 

@@ -28,6 +28,9 @@ struct TypedExpr: Sendable {
     case event(String)
     /// `index(D)` used as `ref(D)`: element k becomes k + 1.
     case toRef(TypedExpr)
+    /// `at(t, "...")`: `pcs[k]` are the program points of thread k that
+    /// match, resolved against the model when the suite is checked.
+    case at(TypedExpr, pcs: [[Int]])
   }
 
   var node: Node
@@ -73,7 +76,7 @@ extension TypedExpr {
     case .variable(_, let subs): return subs.contains { $0.usesStep(defs) }
     case .call(let d, let args):
       return args.contains { $0.usesStep(defs) } || defs[d].body.usesStep(defs)
-    case .not(let a), .negate(let a), .toRef(let a): return a.usesStep(defs)
+    case .not(let a), .negate(let a), .toRef(let a), .at(let a, _): return a.usesStep(defs)
     case .and(let xs), .or(let xs): return xs.contains { $0.usesStep(defs) }
     case .implies(let a, let b), .compare(_, let a, let b), .arithmetic(_, let a, let b):
       return a.usesStep(defs) || b.usesStep(defs)
