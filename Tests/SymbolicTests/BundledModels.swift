@@ -36,7 +36,8 @@ enum Bundled {
     let path = file.hasPrefix("/") ? file : models + "/" + file
     let loaded = try ModelLoader.load(path: path) { (try? catalogue.select([$0])) != nil }
     let m = try HMMModel(loaded.config)
-    let compiler = PropertyCompiler(schema: m.system.schema, knownEvents: Set(HMMEvent.allCases.map(\.rawValue)))
+    let compiler = PropertyCompiler(
+      schema: m.system.schema, knownEvents: Set(HMMEvent.allCases.map(\.rawValue)), programPoints: ProgramPoints(system: m.system))
     let ps = try catalogue.compile(loaded.config.properties, with: compiler)
     return Model(file: path, name: loaded.config.name, config: loaded.config, model: m, properties: ps, compiler: compiler)
   }

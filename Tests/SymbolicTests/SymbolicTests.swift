@@ -37,7 +37,8 @@ enum Fixture {
 
   static func properties(_ m: HMMModel, _ names: [String]) throws -> [CompiledProperty] {
     let cat = try SuiteCatalogue.load(directory: repo + "/Properties")
-    let compiler = PropertyCompiler(schema: m.system.schema, knownEvents: Set(HMMEvent.allCases.map(\.rawValue)))
+    let compiler = PropertyCompiler(
+      schema: m.system.schema, knownEvents: Set(HMMEvent.allCases.map(\.rawValue)), programPoints: ProgramPoints(system: m.system))
     return try cat.compile(names, with: compiler)
   }
 

@@ -22,7 +22,8 @@ public struct BenchSession: Sendable {
     let model = try HMMModel(loaded.config)
     let system = model.system
     // As ModelSession: properties may name any HMM event.
-    let compiler = PropertyCompiler(schema: system.schema, knownEvents: Set(HMMEvent.allCases.map(\.rawValue)))
+    let compiler = PropertyCompiler(
+      schema: system.schema, knownEvents: Set(HMMEvent.allCases.map(\.rawValue)), programPoints: ProgramPoints(system: system))
     let compiled = try catalogue.compile(loaded.config.properties, with: compiler)
     name = loaded.config.name
     self.system = system
