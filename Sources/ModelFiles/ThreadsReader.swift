@@ -5,7 +5,7 @@ import Yams
 /// and its program.
 enum ThreadsReader {
   static let keys = ["name", "device", "program", "fairness"]
-  static let countRange = 1...6
+  static let countRange = 1...16
 
   static func read(_ node: Node, system: SystemConfig) throws -> [ThreadConfig] {
     let items = try readList(node, "threads")

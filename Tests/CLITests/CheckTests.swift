@@ -74,8 +74,8 @@ import FoundationXML
     BadModel(file: "syntax_error.yaml", line: 9, column: 11, fragment: "YAML syntax error"),
     // `  ram_pagse: 2`: the key.
     BadModel(file: "unknown_key.yaml", line: 5, column: 3, fragment: "unknown key 'ram_pagse' in system (did you mean 'ram_pages'?)"),
-    // `  pages: 5`: the value.
-    BadModel(file: "out_of_range.yaml", line: 4, column: 10, fragment: "system.pages must be in 1...4, got 5"),
+    // `  pages: 9`: the value.
+    BadModel(file: "out_of_range.yaml", line: 4, column: 10, fragment: "system.pages must be in 1...8, got 9"),
     // `properties: [page_invariants, no_such_suite]`: the item.
     BadModel(file: "unknown_suite.yaml", line: 10, column: 31, fragment: "unknown property suite 'no_such_suite'"),
   ]
@@ -104,7 +104,7 @@ import FoundationXML
       return nil
     }
     #expect(try position(of: "ram_pagse", in: "unknown_key.yaml")! == (5, 3))
-    #expect(try position(of: "5", in: "out_of_range.yaml")! == (4, 10))
+    #expect(try position(of: "9", in: "out_of_range.yaml")! == (4, 10))
     #expect(try position(of: "no_such_suite]", in: "unknown_suite.yaml")! == (10, 31))
     #expect(try position(of: ": [page_invariants]", in: "syntax_error.yaml")! == (9, 11))
   }

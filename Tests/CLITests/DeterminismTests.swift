@@ -110,6 +110,6 @@ import Testing
   @Test func listOfAMalformedModelIsBadInput() async throws {
     let r = try await hmmcheck(["list", "bad/out_of_range.yaml"] + props, cwd: Repo.fixtures)
     #expect(r.status == 64, "\(r)")
-    #expect(r.stderr.hasPrefix("bad/out_of_range.yaml:4:10: error: system.pages must be in 1...4, got 5"), "\(r)")
+    #expect(r.stderr.hasPrefix("bad/out_of_range.yaml:4:10: error: system.pages must be in 1...8, got 9"), "\(r)")
   }
 }

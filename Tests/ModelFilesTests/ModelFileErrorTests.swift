@@ -102,12 +102,12 @@ import Testing
   // MARK: - Sizes and pages
 
   @Test func outOfRangeSizesGiveTheAllowedRange() {
-    guard let error = parseError(minimal(replacingLine: 2, with: "  pages: 5")) else { return }
+    guard let error = parseError(minimal(replacingLine: 2, with: "  pages: 9")) else { return }
     #expect(error.line == 2 && error.column == 10)
-    #expect(error.message == "system.pages must be in 1...4, got 5")
+    #expect(error.message == "system.pages must be in 1...8, got 9")
     expectError(
-      minimal(replacingLine: 3, with: "  ram_pages: 9"), line: 3, column: 14,
-      "system.ram_pages must be in 0...8, got 9")
+      minimal(replacingLine: 3, with: "  ram_pages: 17"), line: 3, column: 14,
+      "system.ram_pages must be in 0...16, got 17")
     expectError(
       minimal(replacingLine: 3, with: "  ram_pages: 3\n  memcg_limit: -1"), line: 4, column: 16,
       "system.memcg_limit must be in 0...32, got -1")
@@ -126,11 +126,11 @@ import Testing
       line: 4, column: 12, "system.devices has 4 devices; at most 3 are allowed")
     expectError(
       minimal(replacingLines: 4...7, with: "threads: []"),
-      line: 4, column: 10, "threads must have 1...6 entries, got 0")
-    let seven = (0..<7).map { "  - { name: t\($0), program: [exit] }" }.joined(separator: "\n")
+      line: 4, column: 10, "threads must have 1...16 entries, got 0")
+    let seventeen = (0..<17).map { "  - { name: t\($0), program: [exit] }" }.joined(separator: "\n")
     expectError(
-      "system: { pages: 1, ram_pages: 0 }\nthreads:\n\(seven)\nproperties: [hmm]\n",
-      line: 3, column: 3, "threads must have 1...6 entries, got 7")
+      "system: { pages: 1, ram_pages: 0 }\nthreads:\n\(seventeen)\nproperties: [hmm]\n",
+      line: 3, column: 3, "threads must have 1...16 entries, got 17")
   }
 
   @Test func badPageRanges() {
