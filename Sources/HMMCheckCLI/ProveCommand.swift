@@ -243,14 +243,19 @@ extension HMMCheck {
         throw CLIError.input("\(file):1:1: error: --mine-from needs a model small enough to enumerate (at most --mine-states states)")
       }
       let prover = InductiveProver(system: small.system, goals: goals, timeoutMilliseconds: timeout)
+      // Only page-local facts carry over to any page count; what relates
+      // pages must come from the model's own quantified properties
+      // (Properties/seq_protocol.hmmprop), which are goals here and there.
+      let local = LemmaTransfer(source: small.system, target: small.system)
       let candidates = CandidateMiner(system: small.system, reachable: reachable, pairs: prover.pairs).mine()
+        .filter { local.isPageLocal($0) }
       let result = try prover.synthesize(candidates: candidates, reachable: reachable, options: .init(timeLimit: mineTimeLimit)) {
         Output.line("   mining \(small.name): " + $0)
       }
       guard case .lemmas(let groups, _, _, _) = result else {
         throw CLIError.input("\(file):1:1: error: mining the small instance failed: \(result)")
       }
-      let facts = LemmaTransfer(source: small.system, target: s.system).instantiate(groups.flatMap(\.forms))
+      let facts = LemmaTransfer(source: small.system, target: s.system).instantiate(groups.flatMap(\.forms).filter { local.isPageLocal($0) })
       Output.line("   mining: \(groups.reduce(0) { $0 + $1.forms.count }) facts of \(small.name) give \(facts.count) facts here")
       return facts
     }
@@ -259,7 +264,7 @@ extension HMMCheck {
       let started = Date()
       var reachable = ReachableStates.explore(s.system, maxStates: mineFrom == nil ? mineStates : 0)
       if !reachable.complete {
-        reachable = ReachableStates.sample(s.system, walks: mineFrom == nil ? 2_000 : 200, depth: 400, seed: 1)
+        reachable = ReachableStates.sample(s.system, walks: 2_000, depth: 400, seed: 1)
       }
       Output.line(
         "   mining: \(reachable.states.count) reachable states (\(reachable.complete ? "exhaustive" : "sampled by random walks"))")

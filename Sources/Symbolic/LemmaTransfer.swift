@@ -152,6 +152,20 @@ public struct LemmaTransfer {
     }
   }
 
+  /// The pages a fact names (through slots or values).
+  public func pages(of f: LemmaForm) -> Set<Int> {
+    (f.premises + (f.conclusion.map { [$0] } ?? [])).reduce(Set<Int>()) { $0.union(pages(of: $1)) }
+  }
+
+  /// A fact that holds of one page whatever the others do: unconditional
+  /// (a value set of one slot, a relation), or conditioned on one page's
+  /// elements only. Its instances grow linearly with the page count; a
+  /// condition over two pages' threads grows quadratically and, at 2 pages,
+  /// records the other page's schedule rather than the protocol.
+  public func isPageLocal(_ f: LemmaForm) -> Bool {
+    f.premises.isEmpty || pages(of: f).count <= 1
+  }
+
   /// Every instance of every fact in the target, deduplicated, plus the
   /// target's own counters.
   public func instantiate(_ forms: [LemmaForm]) -> [LemmaForm] {
