@@ -30,6 +30,24 @@ import Testing
     #expect(kept == lemmas.count)
   }
 
+  /// Past exhaustive search's comfort: the 4-page member of the benchmark
+  /// family (13,364,776 reachable states) is proved from the lemmas mined
+  /// on 3 pages and carried over (`--mine-from`), every lemma kept, the
+  /// sequence protocol among the goals (Benchmarks/prove.sh pages).
+  @Test func fourPageFamilyIsProvedFromItsTransferredLemmas() throws {
+    let m = try Bundled.load(Fixture.repo + "/Benchmarks/models/prove_mirror_munmap_4p.yaml")
+    #expect(m.system.threads.count == 8)
+    #expect(m.goals.contains { $0.name == "current_snapshot_is_cpu_page" })
+    let file = Fixture.repo + "/Benchmarks/lemmas/prove_mirror_munmap_4p.hmmprop"
+    let lemmas = try Bundled.lemmas(m, text: try String(contentsOfFile: file, encoding: .utf8))
+    let outcome = try InductiveProver(system: m.system, goals: m.goals).prove(lemmas: lemmas)
+    guard case .proved(_, let kept, let dropped, _) = outcome else {
+      Issue.record("not proved from \(file): \(outcome)")
+      return
+    }
+    #expect(dropped.isEmpty && kept == lemmas.count, "\(dropped.map(\.lemma))")
+  }
+
   /// The models without a lemma file are correct bundled models (one that
   /// gains a file must leave the list and be proved above); without one,
   /// k-induction does not go through, and their reachable sets are small
