@@ -78,9 +78,11 @@ enum Fixture {
   }
 
   /// The error `text` produces, or nil (recorded as a test failure) if it compiles.
-  static func error(_ text: String, file: String = "Properties/test.hmmprop") -> PropertyError? {
+  static func error(
+    _ text: String, file: String = "Properties/test.hmmprop", compiler: PropertyCompiler = Fixture.compiler
+  ) -> PropertyError? {
     do {
-      _ = try compile(text, file: file)
+      _ = try compiler.compile(try parse(text, file: file))
       Issue.record("expected an error for:\n\(text)")
       return nil
     } catch let e as PropertyError {

@@ -111,18 +111,7 @@ import Testing
   }
 
   @Test func errors() {
-    func error(_ text: String) -> PropertyError? {
-      do {
-        _ = try Self.compiler.compile(try PropertyParser.parse(text: text, file: "Properties/test.hmmprop"))
-        Issue.record("expected an error for:\n\(text)")
-        return nil
-      } catch let e as PropertyError {
-        return e
-      } catch {
-        Issue.record("unexpected error type: \(error)")
-        return nil
-      }
-    }
+    func error(_ text: String) -> PropertyError? { Fixture.error(text, compiler: Self.compiler) }
     let unterminated = error("always p: at(m0, \"mirror: program)\n")
     #expect(unterminated?.line == 1 && unterminated?.column == 18, "\(String(describing: unterminated))")
     #expect(unterminated?.message.contains("unterminated string") == true)
