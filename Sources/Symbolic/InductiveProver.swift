@@ -113,6 +113,7 @@ public final class InductiveProver {
     var cores: [Int: [Int]] = [:]
     var chunk = Self.targetsPerQuery
     let started = clock()
+    func elapsed() -> String { secs(Double(clock() - started) / Double(CLOCKS_PER_SEC)) }
     while !pending.isEmpty {
       let batch = Array(pending.prefix(chunk))
       let budget: UInt32? = batch.count == 1 ? nil : min(timeout ?? .max, Self.batchMilliseconds)
@@ -139,7 +140,7 @@ public final class InductiveProver {
           return .unknown(reason: "internal error: Z3's counterexample to induction does not replay on the explicit stepper")
         }
         if let g = failing.first(where: { goalSet.contains($0) }) {
-          progress("round \(rounds): \(names[g]!) not preserved (\(secs(Double(clock() - started) / Double(CLOCKS_PER_SEC))))")
+          progress("round \(rounds): \(names[g]!) not preserved (\(elapsed()))")
           return .notProved(goal: names[g]!, cti: cti, dropped: dropped)
         }
         // Every other predicate the post-state breaks falls too (the
@@ -157,13 +158,12 @@ public final class InductiveProver {
         cores = cores.filter { t, core in !gone.contains(t) && core.allSatisfy { !gone.contains($0) } }
         pending = (stepGoals + alive).filter { cores[$0] == nil }
         if pending.count > chunk {
-          progress("round \(rounds): \(gone.count) dropped, \(pending.count) of \(alive.count + stepGoals.count) to ask again (\(secs(Double(clock() - started) / Double(CLOCKS_PER_SEC))))")
+          progress("round \(rounds): \(gone.count) dropped, \(pending.count) of \(alive.count + stepGoals.count) to ask again (\(elapsed()))")
         }
         rounds += 1
       }
     }
-    let seconds = Double(clock() - started) / Double(CLOCKS_PER_SEC)
-    progress("round \(rounds): \(alive.count + stepGoals.count) predicates, inductive (\(secs(seconds)))")
+    progress("round \(rounds): \(alive.count + stepGoals.count) predicates, inductive (\(elapsed()))")
     // What the proof uses: the goals and, transitively, the premises each
     // needed (every member's preservation uses only members of its core, so
     // the closure is inductive by itself).
