@@ -39,6 +39,11 @@ public final class CompiledSystem: @unchecked Sendable {
   /// Inclusive upper bound of every slot.
   @usableFromInline let slotMax: UnsafeMutablePointer<UInt8>
   @usableFromInline let donePC: UnsafeMutablePointer<UInt8>
+  /// The value-class renaming and, per command, whether it applies.
+  @usableFromInline let renaming: ValueRenaming?
+  @usableFromInline let renames: UnsafeMutablePointer<Bool>
+  /// The thread of each command.
+  @usableFromInline let commandThread: UnsafeMutablePointer<Int32>
 
   private var allocations: [UnsafeMutableRawPointer] = []
 
@@ -116,6 +121,9 @@ public final class CompiledSystem: @unchecked Sendable {
     updCode = copy(updCodeA)
     updConst = copy(updConstA)
     slotMax = copy(system.slotMax)
+    renaming = system.renaming
+    renames = copy(system.commands.map { system.renaming?.writesClassSlot($0) ?? false })
+    commandThread = copy(system.commands.map { Int32($0.thread) })
     donePC = copy(system.threads.map { UInt8(clamping: $0.donePC) })
     allocations = [
       UnsafeMutableRawPointer(code), UnsafeMutableRawPointer(pcSlots), UnsafeMutableRawPointer(pcBase),
@@ -123,7 +131,7 @@ public final class CompiledSystem: @unchecked Sendable {
       UnsafeMutableRawPointer(eqSlot), UnsafeMutableRawPointer(eqValue), UnsafeMutableRawPointer(eqEqual),
       UnsafeMutableRawPointer(guardCode), UnsafeMutableRawPointer(updStart), UnsafeMutableRawPointer(updSlot),
       UnsafeMutableRawPointer(updCode), UnsafeMutableRawPointer(updConst), UnsafeMutableRawPointer(slotMax),
-      UnsafeMutableRawPointer(donePC),
+      UnsafeMutableRawPointer(donePC), UnsafeMutableRawPointer(renames), UnsafeMutableRawPointer(commandThread),
     ]
   }
 
@@ -168,7 +176,8 @@ public final class CompiledSystem: @unchecked Sendable {
   }
 
   /// `to` := the successor of `from` by command `c` (all right-hand sides
-  /// read in the pre-state). `to` must not alias `from`.
+  /// read in the pre-state), in canonical form (`ValueRenaming`). `to` must
+  /// not alias `from`.
   @inlinable
   public func apply(_ c: Int, from: UnsafePointer<UInt8>, to: UnsafeMutablePointer<UInt8>, stack: UnsafeMutablePointer<Int>) {
     to.update(from: from, count: slotCount)
@@ -179,6 +188,7 @@ public final class CompiledSystem: @unchecked Sendable {
       to[Int(updSlot[u])] = p < 0 ? updConst[u] : UInt8(truncatingIfNeeded: FlatCode.run(code, at: p, from, stack: stack))
       u += 1
     }
+    if renames[c], let renaming { renaming.canonicalize(to) }
   }
 
   /// Runs an `extra` expression (by its offset) on a state.
@@ -186,6 +196,9 @@ public final class CompiledSystem: @unchecked Sendable {
   public func evaluate(_ offset: Int32, _ s: UnsafePointer<UInt8>, stack: UnsafeMutablePointer<Int>) -> Int {
     FlatCode.run(code, at: offset, s, stack: stack)
   }
+
+  @inlinable
+  public func threadOf(_ c: Int) -> Int { Int(commandThread[c]) }
 
   /// True when every thread is at its final pc.
   @inlinable

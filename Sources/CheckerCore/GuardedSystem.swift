@@ -88,6 +88,11 @@ public struct GuardedSystem: TransitionSystem, Sendable {
   public let initial: [StateVector]
   /// Upper bound (inclusive) of every slot, from the schema's types.
   public let slotMax: [UInt8]
+  /// The canonical renaming of the schema's value classes, applied to every
+  /// successor (nil: the schema declares none).
+  public let renaming: ValueRenaming?
+  /// Per command: it writes a value-class slot, so its successor is renamed.
+  @usableFromInline let renames: [Bool]
 
   @usableFromInline let guards: [Program]
   /// Each guard split for speed: conjuncts `slot == k` / `slot != k` as
@@ -109,12 +114,15 @@ public struct GuardedSystem: TransitionSystem, Sendable {
     self.schema = schema
     self.threads = threads
     self.commands = commands
-    self.initial = initial
+    let renaming = ValueRenaming(schema: schema)
+    self.renaming = renaming
+    self.initial = initial.map { renaming?.canonical($0) ?? $0 }
     var maxes = [UInt8](repeating: 0, count: schema.slotCount)
     for s in 0..<schema.slotCount {
       maxes[s] = UInt8(clamping: schema.maxValue(of: schema.variables[schema.slotOwner[s]].type))
     }
     slotMax = maxes
+    renames = commands.map { renaming?.writesClassSlot($0) ?? false }
     guards = commands.map { Program($0.guardExpr) }
     var eqs: [[(slot: Int32, value: UInt8, equal: Bool)]] = []
     var rests: [Program?] = []
@@ -205,9 +213,20 @@ public struct GuardedSystem: TransitionSystem, Sendable {
   }
 
   /// Writes the effect of `action` on `state` into `next` (which must start
-  /// as a copy of `state`); lets hot loops reuse one buffer.
+  /// as a copy of `state`); lets hot loops reuse one buffer. The successor
+  /// is in canonical form (`ValueRenaming`).
   @inlinable
   public func apply(_ action: Int, from state: StateVector, to next: inout StateVector) {
+    applyUnrenamed(action, from: state, to: &next)
+    if renames[action], let renaming {
+      next.slots.withUnsafeMutableBufferPointer { renaming.canonicalize($0.baseAddress!) }
+    }
+  }
+
+  /// The updates of `action` alone, before the value classes are renamed:
+  /// what trace rendering needs to follow values in the kernel's numbering.
+  @inlinable
+  public func applyUnrenamed(_ action: Int, from state: StateVector, to next: inout StateVector) {
     let slots = updateSlots[action]
     let progs = updatePrograms[action]
     let cs = constSlots[action], cv = constValues[action]
@@ -238,6 +257,17 @@ public struct GuardedSystem: TransitionSystem, Sendable {
   }
 
   public func isProgress(_ action: Int) -> Bool { commands[action].progress }
+
+  /// The slots command `action` can change: those it writes, and, when it
+  /// writes a value-class slot, every slot of the classes (renaming may
+  /// renumber them all).
+  public func slotsChanged(by action: Int) -> Set<Int> {
+    var out = Set(commands[action].updates.map(\.slot))
+    if renames[action], let renaming {
+      for c in renaming.classes { out.formUnion(c.slots) }
+    }
+    return out
+  }
 
   public func actionID(_ action: Int) -> Int { action }
 

@@ -44,8 +44,30 @@ public struct Schema: Hashable, Sendable, Codable {
   public private(set) var slotCount = 0
   /// For every slot, its variable index (parallel to the state vector).
   public private(set) var slotOwner: [Int] = []
+  /// Data-independent value classes (sequence counts, content versions):
+  /// see `ValueRenaming`.
+  public private(set) var valueClasses: [ValueClass] = []
 
   public init() {}
+
+  /// Declares that the slots of `variables` hold values of one
+  /// data-independent class: the model only compares them with each other
+  /// (`==`, `!=`, `<`, `<=`) or with the pinned values, copies them, and
+  /// makes new ones at the class's clock (see `ValueRenaming`).
+  public mutating func addValueClass(_ name: String, variables names: [String], clock: String, parity: Bool) {
+    precondition(valueClasses.allSatisfy { $0.name != name }, "value class \(name) declared twice")
+    precondition(names.contains(clock), "the clock of \(name) must be one of its variables")
+    for n in names {
+      precondition(variable(named: n) != nil, "unknown variable \(n)")
+      precondition(valueClass(ofVariable: n) == nil, "variable \(n) is in two value classes")
+    }
+    valueClasses.append(ValueClass(name: name, variables: names, clock: clock, parity: parity))
+  }
+
+  /// The value class a variable's slots belong to, if any.
+  public func valueClass(ofVariable name: String) -> ValueClass? {
+    valueClasses.first { $0.variables.contains(name) }
+  }
 
   public func domain(_ name: String) -> Domain? { domains.first { $0.name == name } }
 
