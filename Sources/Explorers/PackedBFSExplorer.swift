@@ -32,6 +32,41 @@ public struct PackedBFSExplorer {
   public var symmetry: (any StateCanonicalizer)?
   /// Called between rounds, about once a second, with the running report.
   public var progress: ((ExplorationReport<Int>, _ queue: Int) -> Void)?
+  /// Record the explored graph for liveness checks (`LivenessPass`): state
+  /// ids in discovery order, edges, and the predicates' truth. Runs on one
+  /// worker (ids, and so lassos, must not depend on timing) and without
+  /// symmetry (fairness is per thread). States that violate an `always`
+  /// property, and transitions that violate a step one, are recorded but
+  /// not followed, as the safety search does not follow them.
+  public var recordGraph: GraphRecording? = nil
+  /// The graph recorded by the last `run()` (nil unless `recordGraph`).
+  public var recorder: GraphRecorder? = nil
+
+  /// What a recorded graph keeps about each state and edge.
+  public struct GraphRecording: Sendable {
+    /// State predicates (bits of `LivenessGraph.stateBits`).
+    public var statePredicates: [Expr]
+    /// Step predicates over [pre][post][event flags] (bits of
+    /// `LivenessGraph.edgeBits`).
+    public var stepPredicates: [SlotProperty]
+    public init(statePredicates: [Expr] = [], stepPredicates: [SlotProperty] = []) {
+      self.statePredicates = statePredicates
+      self.stepPredicates = stepPredicates
+    }
+  }
+
+  /// The graph being recorded and the fingerprint -> id map that builds it.
+  public final class GraphRecorder: @unchecked Sendable {
+    // Written by the one recording worker only: no dynamic exclusivity checks.
+    @exclusivity(unchecked) public internal(set) var graph: LivenessGraph
+    @exclusivity(unchecked) var ids = FingerprintTable()
+    init(_ system: GuardedSystem, edgeBits: Bool) {
+      graph = LivenessGraph(
+        actorOfAction: system.commands.map { Int32($0.thread) }, progressOfAction: system.commands.map(\.progress),
+        recordsEdgeBits: edgeBits)
+    }
+    var memoryBytes: Int { graph.memoryBytes + ids.memoryBytes }
+  }
 
   public init(
     system: GuardedSystem, properties: [SlotProperty], limits: ExplorationLimits = ExplorationLimits(),
@@ -78,6 +113,13 @@ public struct PackedBFSExplorer {
     /// Their canonical forms (under symmetry) and the commands that made them.
     let canonical: UnsafeMutablePointer<UInt8>
     let via: UnsafeMutablePointer<Int32>
+    /// Liveness step-predicate bits of each successor (recording only).
+    let edgeBits: UnsafeMutablePointer<UInt8>
+    /// Per state of a group: where its successors start (one more entry
+    /// closes the last), and, recording, its id and enabled actors.
+    let firstKept: UnsafeMutablePointer<Int>
+    let sources: UnsafeMutablePointer<Int32>
+    let actors: UnsafeMutablePointer<UInt32>
     let stack: UnsafeMutablePointer<Int>
     let actions: UnsafeMutablePointer<Int32>
     let fires: UnsafeMutablePointer<Int>
@@ -94,6 +136,10 @@ public struct PackedBFSExplorer {
       fingerprints = .allocate(capacity: most)
       canonical = .allocate(capacity: slots * most)
       via = .allocate(capacity: most)
+      edgeBits = .allocate(capacity: most)
+      firstKept = .allocate(capacity: Self.groupSize + 1)
+      sources = .allocate(capacity: Self.groupSize)
+      actors = .allocate(capacity: Self.groupSize)
       ext = .allocate(capacity: max(extBytes, 1))
       scratch = .allocate(capacity: max(scratchBytes, 1))
       self.stack = .allocate(capacity: stack)
@@ -104,7 +150,7 @@ public struct PackedBFSExplorer {
     }
 
     deinit {
-      cur.deallocate(); successors.deallocate(); fingerprints.deallocate(); canonical.deallocate(); via.deallocate(); ext.deallocate(); scratch.deallocate()
+      cur.deallocate(); successors.deallocate(); fingerprints.deallocate(); canonical.deallocate(); via.deallocate(); edgeBits.deallocate(); firstKept.deallocate(); sources.deallocate(); actors.deallocate(); ext.deallocate(); scratch.deallocate()
       stack.deallocate(); actions.deallocate(); fires.deallocate()
     }
   }
@@ -154,8 +200,8 @@ public struct PackedBFSExplorer {
         properties[i].expr.slotsRead(into: &r)
         return Set(r)
       }
-      for (c, cmd) in system.commands.enumerated() {
-        let written = Set(cmd.updates.map(\.slot))
+      for c in system.commands.indices {
+        let written = system.slotsChanged(by: c)
         for k in states.indices { affects[c * states.count + k] = !reads[k].isDisjoint(with: written) }
       }
       for (k, i) in states.enumerated() {
@@ -252,16 +298,48 @@ public struct PackedBFSExplorer {
   struct Slice { var buffer: Int; var start: Int; var end: Int }
 
   public func run() -> ExplorationReport<Int> {
+    var me = self
+    return me.run(recording: nil)
+  }
+
+  /// Runs the search; with `recordGraph` set, also records the graph into
+  /// `recorder`.
+  public mutating func runRecording() -> ExplorationReport<Int> {
+    run(recording: recordGraph)
+  }
+
+  private mutating func run(recording: GraphRecording?) -> ExplorationReport<Int> {
+    if let recording {
+      precondition(recording.statePredicates.count <= LivenessGraph.maxStatePredicates, "too many state predicates")
+      precondition(recording.stepPredicates.count <= LivenessGraph.maxStepPredicates, "too many step predicates")
+      workers = 1
+      symmetry = nil
+      recorder = GraphRecorder(system, edgeBits: !recording.stepPredicates.isEmpty)
+    } else {
+      recorder = nil
+    }
+    let recorder = self.recorder
+    let workers = self.workers
     let start = now()
     var report = ExplorationReport<Int>(engine: "bfs", stop: .exhaustive)
     let n = system.schema.slotCount
+    let livenessState = recording?.statePredicates ?? []
+    let livenessStep = recording?.stepPredicates ?? []
     let compiled = CompiledSystem(
-      system, extra: properties.filter { !$0.isStep }.map(\.expr) + properties.filter(\.isStep).map(\.expr))
+      system,
+      extra: properties.filter { !$0.isStep }.map(\.expr) + properties.filter(\.isStep).map(\.expr)
+        + livenessState + livenessStep.map(\.expr))
     let plan = Plan(properties, system: system, offsets: compiled.extraOffsets)
-    let flagCount = plan.flagCount
+    let safetyCount = properties.count
+    let stateBitOffsets = Array(compiled.extraOffsets[safetyCount..<(safetyCount + livenessState.count)])
+    let stepBitOffsets = Array(compiled.extraOffsets[(safetyCount + livenessState.count)...])
+    let stepFlagCount = livenessStep.map { $0.commandFlags.first?.count ?? 0 }.max() ?? 0
+    let flagCount = max(plan.flagCount, stepFlagCount)
     let packer = StatePacker(slotMax: system.slotMax)
-    let words = packer.words
-    let table = ConcurrentFingerprintSet(capacity: initialCapacity(words: words))
+    // A recorded state carries its id in one more word.
+    let words = packer.words + (recording == nil ? 0 : 1)
+    // (Recording keeps its own id table; this one only counts.)
+    let table = ConcurrentFingerprintSet(capacity: recording == nil ? initialCapacity(words: words) : 1 << 10)
     let propCount = properties.count
     let commandCount = system.commands.count
     let symmetry = self.symmetry
@@ -274,6 +352,38 @@ public struct PackedBFSExplorer {
     }
     let pool = (0..<workers).map { _ in makeWorker() }
     let groupSize = Worker.groupSize
+
+    /// The liveness state-predicate bits of a recorded state.
+    @Sendable func stateBits(_ s: UnsafeMutablePointer<UInt8>, _ w: Worker) -> UInt16 {
+      var bits: UInt16 = 0
+      for (k, off) in stateBitOffsets.enumerated() where compiled.evaluate(off, s, stack: w.stack) != 0 { bits |= 1 << UInt16(k) }
+      return bits
+    }
+
+    /// Step predicates that read only event flags, decided per command.
+    let stepTables = livenessStep.map { $0.perCommandTable(slotCount: n) }
+    /// The liveness step-predicate bits of pre --c--> post.
+    @Sendable func edgeBits(_ c: Int, pre: UnsafeMutablePointer<UInt8>, post: UnsafeMutablePointer<UInt8>, _ w: Worker) -> UInt8 {
+      var bits: UInt8 = 0
+      var extReady = false
+      for (k, off) in stepBitOffsets.enumerated() {
+        let holds: Bool
+        if let table = stepTables[k] {
+          holds = table[c]
+        } else {
+          if !extReady {
+            w.ext.update(from: pre, count: n)
+            (w.ext + n).update(from: post, count: n)
+            extReady = true
+          }
+          let flags = livenessStep[k].commandFlags[c]
+          for (f, v) in flags.enumerated() { w.ext[2 * n + f] = v }
+          holds = compiled.evaluate(off, w.ext, stack: w.stack) != 0
+        }
+        if holds { bits |= 1 << UInt8(k) }
+      }
+      return bits
+    }
 
     /// State properties of a new state at `depth`; false if an `always` fails.
     @inline(__always)
@@ -290,7 +400,7 @@ public struct PackedBFSExplorer {
     var stopped: StopReason? = nil
     do {
       let w = pool[0]
-      for s in system.initialStates() {
+      for (k, s) in system.initialStates().enumerated() {
         s.slots.withUnsafeBufferPointer { w.cur.update(from: $0.baseAddress!, count: n) }
         if let symmetry { symmetry.canonicalize(w.cur, scratch: w.scratch) }
         let bad = compiled.firstOutOfRange(w.cur)
@@ -299,10 +409,23 @@ public struct PackedBFSExplorer {
           stopped = .internalError
           break
         }
-        guard table.insert(Fingerprint.ofState(w.cur, count: n)) else { continue }
+        let fp = Fingerprint.ofState(w.cur, count: n)
+        var id: Int32 = 0
+        if let recorder {
+          // Recording: the id table is the visited set.
+          id = Int32(recorder.graph.stateCount)
+          guard recorder.ids.insert(fp, id: id) == nil else { continue }
+          recorder.graph.addState(parent: -1, initial: Int32(k), bits: stateBits(w.cur, w))
+        } else {
+          guard table.insert(fp) else { continue }
+        }
         table.add(count: 1)
         report.statesGenerated += 1
-        if checkState(w.cur, depth: 0, via: -1, w) { packer.pack(w.cur, into: first.appendSlot()) }
+        if checkState(w.cur, depth: 0, via: -1, w) {
+          let slot = first.appendSlot()
+          packer.pack(w.cur, into: slot)
+          if recorder != nil { slot[packer.words] = UInt64(id) }
+        }
       }
       depths.merge(w.depths)
       w.depths = Depths(propCount)
@@ -318,12 +441,23 @@ public struct PackedBFSExplorer {
       var group = slice.start
       while group < slice.end {
         // The successors of `groupSize` states are generated (and their
-        // table slots prefetched) before any is inserted.
+        // table slots prefetched) before any is inserted; `w.firstKept[j]`
+        // is where state j's successors start (recording adds its edges
+        // state by state).
         var kept = 0
-        for i in group..<min(group + groupSize, slice.end) {
+        let members = min(groupSize, slice.end - group)
+        for j in 0..<members {
+          let i = group + j
+          w.firstKept[j] = kept
           packer.unpack(buffer.state(i), into: w.cur)
           let count = compiled.enabled(w.cur, into: w.actions, stack: w.stack)
           if count == 0 && !compiled.isFinal(w.cur) { w.depths.deadlock = min(w.depths.deadlock, depth) }
+          if recorder != nil {
+            w.sources[j] = Int32(truncatingIfNeeded: buffer.state(i)[packer.words])
+            var actors: UInt32 = 0
+            for k in 0..<count { actors |= 1 << UInt32(compiled.threadOf(Int(w.actions[k]))) }
+            w.actors[j] = actors
+          }
           for k in 0..<count {
             let c = Int(w.actions[k])
             let next = w.successors + kept &* n
@@ -331,6 +465,7 @@ public struct PackedBFSExplorer {
             w.transitions += 1
             w.fires[c] += 1
             if plan.stepCount > 0 && !stepHolds(c, pre: w.cur, post: next, depth: depth, w) { continue }
+            if recorder != nil { w.edgeBits[kept] = edgeBits(c, pre: w.cur, post: next, w) }
             w.generated += 1
             // Under symmetry the visited set and the level hold the
             // canonical form; properties are checked on the successor itself.
@@ -341,26 +476,50 @@ public struct PackedBFSExplorer {
               symmetry.canonicalize(key, scratch: w.scratch)
             }
             let fp = Fingerprint.ofState(key, count: n)
-            table.prefetch(fp)
+            if let recorder { recorder.ids.prefetch(fp) } else { table.prefetch(fp) }
             w.fingerprints[kept] = fp
             w.via[kept] = Int32(c)
             kept += 1
           }
         }
-        group += groupSize
-        for k in 0..<kept {
-          guard table.insert(w.fingerprints[k]) else { continue }
-          let next = w.successors + k &* n
-          let key = symmetry == nil ? next : w.canonical + k &* n
-          w.inserted += 1
-          let bad = compiled.firstOutOfRange(key)
-          if bad >= 0 {
-            w.error = "\(system.schema.slotName(bad)) = \(key[bad]) exceeds its declared range (max \(system.slotMax[bad])): the model's bounds are too small (reached at depth \(depth + 1))"
-            return
+        w.firstKept[members] = kept
+        group += members
+        for j in 0..<members {
+          let source = w.sources[j]
+          recorder?.graph.beginExpansion(of: source)
+          for k in w.firstKept[j]..<w.firstKept[j + 1] {
+            var id: Int32 = 0
+            if let recorder {
+              // One worker: the id table (the visited set) and the graph
+              // are this thread's.
+              let c = w.via[k]
+              id = Int32(recorder.graph.stateCount)
+              if let old = recorder.ids.insert(w.fingerprints[k], id: id) {
+                recorder.graph.addEdge(to: old, action: c, bits: w.edgeBits[k])
+                continue
+              }
+              recorder.graph.addState(parent: source, bits: stateBits(w.successors + k &* n, w))
+              recorder.graph.addEdge(to: id, action: c, bits: w.edgeBits[k])
+            } else if !table.insert(w.fingerprints[k]) {
+              continue
+            }
+            let next = w.successors + k &* n
+            let key = symmetry == nil ? next : w.canonical + k &* n
+            w.inserted += 1
+            let bad = compiled.firstOutOfRange(key)
+            if bad >= 0 {
+              w.error = "\(system.schema.slotName(bad)) = \(key[bad]) exceeds its declared range (max \(system.slotMax[bad])): the model's bounds are too small (reached at depth \(depth + 1))"
+              return
+            }
+            // Only the properties the last command can change are evaluated:
+            // every parent in a level passed them all.
+            if checkState(next, depth: depth + 1, via: Int(w.via[k]), w) {
+              let slot = out.appendSlot()
+              packer.pack(key, into: slot)
+              if recorder != nil { slot[packer.words] = UInt64(id) }
+            }
           }
-          // Only the properties the last command can change are evaluated:
-          // every parent in a level passed them all.
-          if checkState(next, depth: depth + 1, via: Int(w.via[k]), w) { packer.pack(key, into: out.appendSlot()) }
+          recorder?.graph.finishExpansion(of: source, enabledActors: w.actors[j])
         }
       }
     }
@@ -397,13 +556,14 @@ public struct PackedBFSExplorer {
         }
       }
       let writers = (0..<workers).map { _ in BlockWriter(words: words) }
-      var nextMemory: Int { writers.reduce(0) { $0 + $1.memoryBytes } }
+      // (With a recorded graph, the graph counts against the budget too.)
+      var nextMemory: Int { writers.reduce(0) { $0 + $1.memoryBytes } + (recorder?.memoryBytes ?? 0) }
       var done = 0
       while done < slices.count {
         // Grow before the table passes 3/4 full.
         let room = table.capacity * 3 / 4 - table.count
         let perSlice = sliceSize * compiled.maxEnabled
-        if room < perSlice * workers * 2 {
+        if room < perSlice * workers * 2 && recorder == nil {
           let needed = table.memoryBytes * 3 + level.memoryBytes + nextMemory
           if let mm = limits.maxMemory, needed > mm {
             if table.count + perSlice > table.capacity * 15 / 16 { stopped = .maxMemory; break outer }
@@ -468,7 +628,13 @@ public struct PackedBFSExplorer {
     report.stop = stopped ?? .exhaustive
     report.distinctStates = table.count
     report.maxDepth = depth
-    report.memoryBytes = max(peakMemory, table.memoryBytes + level.memoryBytes)
+    report.memoryBytes = max(peakMemory, table.memoryBytes + level.memoryBytes + (recorder?.memoryBytes ?? 0))
+    if let recorder {
+      // The id table only built the graph: the checks need the graph alone.
+      recorder.ids = FingerprintTable(capacity: 0)
+      recorder.graph.seal()
+      recorder.graph.complete = report.stop == .exhaustive
+    }
     report.actionFires = Array(repeating: 0, count: commandCount)
     for w in pool {
       report.transitions += w.transitions
