@@ -142,6 +142,7 @@ struct Evaluator {
     case .next(let a): return value(a, env, post: true)
     case .event(let name): return events.contains(name) ? 1 : 0
     case .toRef(let a): return value(a, env, post: inPost) + 1
+    case .odd(let a, _): return value(a, env, post: inPost) & 1
     case .at(let a, let pcs):
       let k = value(a, env, post: inPost)
       guard k >= 0, k < pcs.count else { return 0 }
@@ -169,7 +170,7 @@ struct Evaluator {
   func render(_ v: Int, _ type: PropType) -> String {
     switch type {
     case .bool: return v != 0 ? "true" : "false"
-    case .int: return String(v)
+    case .int, .counter: return String(v)
     case .enumeration(let t):
       for variable in schema.variables {
         if case .enumeration(t, _) = variable.type { return schema.format(v, as: variable.type) }
@@ -285,7 +286,7 @@ struct Explainer {
       }
     case .next(let a):
       collect(a, env, true, &out)
-    case .at(let a, _):
+    case .at(let a, _), .odd(let a, _):
       add(suite.text(of: e.range), ev.render(ev.value(e, env, post: post), .bool))
       collect(a, env, post, &out)
     case .not(let a), .negate(let a), .toRef(let a):

@@ -143,6 +143,10 @@ struct Lowering {
     case .toRef(let a):
       return Expr.op(.add, try lower(a, env: env, post: post), .const(1))
 
+    case .odd(let a, let maxValue):
+      let x = try lower(a, env: env, post: post)
+      return Expr.disj(stride(from: 1, through: maxValue, by: 2).map { Expr.op(.eq, x, .const($0)) })
+
     case .at(let a, let pcs):
       let off = post ? stateSize : 0
       func at(_ k: Int) -> Expr {

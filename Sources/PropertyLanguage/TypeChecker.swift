@@ -185,8 +185,9 @@ struct TypeChecker {
       return .enumeration(name)
     case .named(let name):
       if schema.domain(name) != nil { return .index(name) }
+      if schema.valueClasses.contains(where: { $0.name == name }) { return .counter(name) }
       if enumCases[name] != nil { return .enumeration(name) }
-      let all = ["bool", "int"] + schema.domains.map(\.name) + enumNames
+      let all = ["bool", "int"] + schema.domains.map(\.name) + enumNames + schema.valueClasses.map(\.name)
       throw error(
         t.location,
         "unknown type '\(name)' (expected bool, int, a domain, an enum type, 'ref D' or 'index D')"
@@ -209,7 +210,18 @@ struct TypeChecker {
       }
       return TypedExpr(node: .toRef(t), type: expected, range: t.range)
     }
+    if case .counter(let c) = t.type, expected == .int {
+      throw error(
+        t.range.start,
+        "arithmetic on a \(c) value: \(c) values may only be compared (==, !=, <, <=, >, >=) with each other "
+          + "or with \(pinnedText(c)), because the checker renames them canonically (Docs/property-language.md, \"Counters\")")
+    }
     throw error(t.range.start, "expected \(expected), got \(t.type)")
+  }
+
+  /// The pinned constants of a value class, for messages.
+  private func pinnedText(_ c: String) -> String {
+    schema.valueClasses.first { $0.name == c }?.parity == true ? "0 or 1" : "0"
   }
 
   private mutating func infer(_ e: PropExpr, hint: PropType?) throws -> TypedExpr {
@@ -220,6 +232,15 @@ struct TypeChecker {
     case .integer(let v):
       if let d = hint?.domain, let k = schema.domain(d)?.elements.firstIndex(of: String(v)) {
         return make(.constant(k), .index(d))
+      }
+      if case .counter(let c) = hint, let vc = schema.valueClasses.first(where: { $0.name == c }) {
+        guard v >= 0, v <= vc.maxPinned else {
+          throw error(
+            e.range.start,
+            "\(c) values cannot be compared with \(v): only with each other or with \(pinnedText(c)) "
+              + "(the checker renames them canonically and keeps only their order, equality and parity)")
+        }
+        return make(.constant(v), .counter(c))
       }
       return make(.constant(v), .int)
 
@@ -242,6 +263,18 @@ struct TypeChecker {
         throw error(e.range.start, "unknown variable '\(name)'" + Suggest.hint(for: name, in: schema.variables.map(\.name)))
       }
       return try constant(name, hint: hint, e)
+
+    case .call("odd", let args) where defIndex["odd"] == nil:
+      guard args.count == 1 else { throw error(e.range.start, "odd takes 1 argument, got \(args.count)") }
+      let x = try infer(args[0], hint: nil)
+      guard case .counter(let c) = x.type, let vc = schema.valueClasses.first(where: { $0.name == c }), vc.parity else {
+        let parityClasses = schema.valueClasses.filter(\.parity).map(\.name)
+        throw error(
+          args[0].range.start,
+          "odd takes a value whose parity the model observes (\(parityClasses.isEmpty ? "none in this model" : parityClasses.joined(separator: ", "))), got \(x.type)")
+      }
+      let maxValue = vc.variables.compactMap { schema.variable(named: $0) }.map { schema.maxValue(of: $0.type) }.max() ?? 0
+      return make(.odd(x, maxValue: maxValue), .bool)
 
     case .call(let name, let args):
       if defIndex[name] == nil {
@@ -355,7 +388,8 @@ struct TypeChecker {
       }
       typed.append(t)
     }
-    return TypedExpr(node: .variable(vi, subscripts: typed), type: PropType(v.type), range: e.range)
+    let type = schema.valueClass(ofVariable: v.name).map { PropType.counter($0.name) } ?? PropType(v.type)
+    return TypedExpr(node: .variable(vi, subscripts: typed), type: type, range: e.range)
   }
 
   private mutating func call(_ name: String, _ args: [PropExpr], _ e: PropExpr) throws -> TypedExpr {
@@ -395,11 +429,12 @@ struct TypeChecker {
       switch (ta.type, tb.type) {
       case (.int, .int): break
       case (.index(let x), .index(let y)) where x == y: break
+      case (.counter(let x), .counter(let y)) where x == y: break
       default:
         if ta.type.join(tb.type) == nil {
           throw error(e.range.start, "cannot compare \(ta.type) with \(tb.type)")
         }
-        throw error(e.range.start, "'\(op.rawValue)' needs int (or index) operands, got \(ta.type) and \(tb.type)")
+        throw error(e.range.start, "'\(op.rawValue)' needs int, index or same-class counter operands, got \(ta.type) and \(tb.type)")
       }
     } else {
       guard let t = ta.type.join(tb.type) else {

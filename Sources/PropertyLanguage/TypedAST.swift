@@ -31,6 +31,9 @@ struct TypedExpr: Sendable {
     /// `at(t, "...")`: `pcs[k]` are the program points of thread k that
     /// match, resolved against the model when the suite is checked.
     case at(TypedExpr, pcs: [[Int]])
+    /// `odd(x)` for a value of a class whose parity is observed (the low
+    /// bit a renaming keeps); `maxValue` bounds the class's values.
+    case odd(TypedExpr, maxValue: Int)
   }
 
   var node: Node
@@ -76,7 +79,7 @@ extension TypedExpr {
     case .variable(_, let subs): return subs.contains { $0.usesStep(defs) }
     case .call(let d, let args):
       return args.contains { $0.usesStep(defs) } || defs[d].body.usesStep(defs)
-    case .not(let a), .negate(let a), .toRef(let a), .at(let a, _): return a.usesStep(defs)
+    case .not(let a), .negate(let a), .toRef(let a), .at(let a, _), .odd(let a, _): return a.usesStep(defs)
     case .and(let xs), .or(let xs): return xs.contains { $0.usesStep(defs) }
     case .implies(let a, let b), .compare(_, let a, let b), .arithmetic(_, let a, let b):
       return a.usesStep(defs) || b.usesStep(defs)

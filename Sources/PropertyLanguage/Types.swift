@@ -16,6 +16,13 @@ public enum PropType: Hashable, Sendable, CustomStringConvertible {
   case index(String)
   /// An element of a domain or `none`.
   case ref(String)
+  /// A value of a data-independent class of the schema (`seq`, `version`):
+  /// it may be compared (`==`, `!=`, `<`, `<=`, ...) with a value of its
+  /// class or a pinned constant (0; with parity also 1), and nothing else.
+  /// The explorers rename such values canonically (`ValueRenaming`), which
+  /// keeps exactly those relations, so a property using only them has the
+  /// same truth value on a renamed state as on the kernel's.
+  case counter(String)
 
   public var description: String {
     switch self {
@@ -24,6 +31,7 @@ public enum PropType: Hashable, Sendable, CustomStringConvertible {
     case .enumeration(let t): return "enum(\(t))"
     case .index(let d): return "index(\(d))"
     case .ref(let d): return "ref(\(d))"
+    case .counter(let c): return c
     }
   }
 
