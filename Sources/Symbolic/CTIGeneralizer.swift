@@ -39,8 +39,16 @@ struct CTIGeneralizer {
     for (a, b) in pairs {
       pool.append(s[a] == s[b] ? .equal(a, b) : .differ(a, b))
     }
+    let classes = ClassValues(system)
     for x in 0..<system.schema.slotCount where !pcSet.contains(x) {
-      pool.append(.valueIn(slot: x, values: [s[x]]))
+      if classes.isClassSlot(x) {
+        pool += classes.literals(x, in: s)
+      } else {
+        pool.append(.valueIn(slot: x, values: [s[x]]))
+      }
+    }
+    for (a, b) in classes.orderedPairs(pairs) {
+      pool.append(s[a] < s[b] ? .ordered(a, b, strict: true) : .ordered(b, a, strict: false))
     }
     var alive = Array(0..<reachable.states.count)
     var chosen: [Atom] = []
@@ -95,6 +103,13 @@ struct CTIGeneralizer {
         out.append(LemmaForm(premises: premises, conclusion: .differ(a, b)))
       case .differ(let a, let b):
         out.append(LemmaForm(premises: premises, conclusion: .equal(a, b)))
+      case .ordered(let a, let b, let strict):
+        // not (a < b) is b <= a; not (a <= b) is b < a.
+        out.append(LemmaForm(premises: premises, conclusion: .ordered(b, a, strict: !strict)))
+      case .notValue(let x, let v):
+        out.append(LemmaForm(premises: premises, conclusion: .valueIn(slot: x, values: [v])))
+      case .parity(let x, let odd, let m):
+        out.append(LemmaForm(premises: premises, conclusion: .parity(slot: x, odd: !odd, maxValue: m)))
       case .counter, .counterAtMost:
         continue
       }
@@ -107,7 +122,7 @@ struct CTIGeneralizer {
     case .valueIn(let x, let vs): return vs.contains(Int(columns[x][r]))
     case .equal(let x, let y): return columns[x][r] == columns[y][r]
     case .differ(let x, let y): return columns[x][r] != columns[y][r]
-    case .counter, .counterAtMost: return a.holds(reachable.states[r])
+    case .counter, .counterAtMost, .parity, .notValue, .ordered: return a.holds(reachable.states[r])
     }
   }
 
@@ -128,7 +143,7 @@ struct CTIGeneralizer {
     case .differ(let x, let y):
       let cx = columns[x], cy = columns[y]
       for r in rows where cx[r] == cy[r] { n += 1 }
-    case .counter, .counterAtMost:
+    case .counter, .counterAtMost, .parity, .notValue, .ordered:
       for r in rows where !a.holds(reachable.states[r]) { n += 1 }
     }
     return n

@@ -199,6 +199,47 @@ public struct CandidateMiner {
     out += pcPairs(atPC)
     out += valueImplications(global)
     out += relationImplications(global)
+    let classes = ClassValues(system)
+    return classes.abstract(out) + orderFacts(classes.orderedPairs(pairs))
+  }
+
+  /// `x < y` or `x <= y` for two values of one class (a reader's sequence
+  /// below S, a copy's version below the latest), everywhere and at each
+  /// program point of each thread: the order a renaming keeps.
+  func orderFacts(_ pairs: [(Int, Int)]) -> [LemmaForm] {
+    var out: [LemmaForm] = []
+    func relation(_ a: Int, _ b: Int, _ rows: [Int]) -> Atom? {
+      var lt = true, le = true, gt = true, ge = true
+      for r in rows {
+        let x = columns[a][r], y = columns[b][r]
+        if !(x < y) { lt = false }
+        if !(x <= y) { le = false }
+        if !(x > y) { gt = false }
+        if !(x >= y) { ge = false }
+        if !le && !ge { return nil }
+      }
+      if lt { return .ordered(a, b, strict: true) }
+      if gt { return .ordered(b, a, strict: true) }
+      if le && !ge { return .ordered(a, b, strict: false) }
+      if ge && !le { return .ordered(b, a, strict: false) }
+      return nil  // always equal: the equality templates say it
+    }
+    let all = Array(0..<count)
+    for (a, b) in pairs {
+      if let r = relation(a, b, all) { out.append(LemmaForm(premises: [], conclusion: r)) }
+    }
+    for pcSlot in pcSlots {
+      var rows: [Int: [Int]] = [:]
+      for r in 0..<count { rows[Int(columns[pcSlot][r]), default: []].append(r) }
+      guard rows.count > 1 else { continue }
+      for p in rows.keys.sorted() {
+        for (a, b) in pairs {
+          if let r = relation(a, b, rows[p]!) {
+            out.append(LemmaForm(premises: [.valueIn(slot: pcSlot, values: [p])], conclusion: r))
+          }
+        }
+      }
+    }
     return out
   }
 
@@ -343,6 +384,8 @@ public struct CandidateMiner {
     var out: [LemmaForm] = []
     slots: for x in 0..<n where !pcs.contains(x) {
       guard case .int = schema.variables[schema.slotOwner[x]].type else { continue }
+      // A value class is counted by nothing: its numbers are the renaming's.
+      if let r = system.renaming, r.classOfSlot[x] >= 0 { continue }
       guard system.initial.allSatisfy({ $0[x] == s0[x] }) else { continue }
       var deltas: [Int: Int] = [:], maxDeltas: [Int: Int] = [:]
       var exact = true

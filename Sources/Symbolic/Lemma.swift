@@ -68,6 +68,13 @@ public enum Atom: Hashable, Sendable {
   /// overlapping invalidations), bounded by the most each thread's steps so
   /// far can have added. Keeps the counter inside its declared range.
   case counterAtMost(slot: Int, base: Int, parts: [PCContribution])
+  /// A value of a class whose parity the model observes is odd (or even);
+  /// `maxValue` bounds the class's values (the expression lists the odd ones).
+  case parity(slot: Int, odd: Bool, maxValue: Int)
+  /// `x != v`, for a value class slot and one of its pinned values.
+  case notValue(slot: Int, value: Int)
+  /// Two values of one class in order: `x < y`, or `x <= y`.
+  case ordered(Int, Int, strict: Bool)
 
   public var expr: Expr {
     switch self {
@@ -83,6 +90,11 @@ public enum Atom: Hashable, Sendable {
       var sum = Expr.const(base)
       for p in parts { sum = .binary(.add, sum, p.expr()) }
       return .binary(.le, .slot(x), sum)
+    case .parity(let x, let odd, let maxValue):
+      let isOdd = Expr.disj(stride(from: 1, through: maxValue, by: 2).map { .binary(.eq, .slot(x), .const($0)) })
+      return odd ? isOdd : .negate(isOdd)
+    case .notValue(let x, let v): return .binary(.ne, .slot(x), .const(v))
+    case .ordered(let a, let b, let strict): return .binary(strict ? .lt : .le, .slot(a), .slot(b))
     }
   }
 
@@ -93,6 +105,9 @@ public enum Atom: Hashable, Sendable {
     case .differ(let a, let b): return s[a] != s[b]
     case .counter(let x, let base, let parts): return s[x] == parts.reduce(base) { $0 + $1.value(s) }
     case .counterAtMost(let x, let base, let parts): return s[x] <= parts.reduce(base) { $0 + $1.value(s) }
+    case .parity(let x, let odd, _): return (s[x] & 1 == 1) == odd
+    case .notValue(let x, let v): return s[x] != v
+    case .ordered(let a, let b, let strict): return strict ? s[a] < s[b] : s[a] <= s[b]
     }
   }
 
@@ -116,6 +131,9 @@ public enum Atom: Hashable, Sendable {
       var terms = parts.map { $0.text(schema) }
       if base != 0 || terms.isEmpty { terms.insert(String(base), at: 0) }
       return "\(schema.slotName(x)) <= " + terms.joined(separator: " + ")
+    case .parity(let x, let odd, _): return (odd ? "" : "not ") + "odd(\(schema.slotName(x)))"
+    case .notValue(let x, let v): return "\(schema.slotName(x)) != \(v)"
+    case .ordered(let a, let b, let strict): return "\(schema.slotName(a)) \(strict ? "<" : "<=") \(schema.slotName(b))"
     }
   }
 
@@ -125,6 +143,8 @@ public enum Atom: Hashable, Sendable {
     case .valueIn(let s, _): return [s]
     case .equal(let a, let b), .differ(let a, let b): return [a, b]
     case .counter(let x, _, let parts), .counterAtMost(let x, _, let parts): return [x] + parts.map(\.pcSlot)
+    case .parity(let x, _, _), .notValue(let x, _): return [x]
+    case .ordered(let a, let b, _): return [a, b]
     }
   }
 }

@@ -138,6 +138,15 @@ public struct LemmaTransfer {
     case .differ(let x, let y):
       guard let a = renameSlot(x, sigma), let b = renameSlot(y, sigma) else { return nil }
       return .differ(a, b)
+    case .parity(let x, let odd, let m):
+      guard let t = renameSlot(x, sigma) else { return nil }
+      return .parity(slot: t, odd: odd, maxValue: max(m, Int(target.slotMax[t])))
+    case .notValue(let x, let v):
+      guard let t = renameSlot(x, sigma) else { return nil }
+      return .notValue(slot: t, value: v)
+    case .ordered(let x, let y, let strict):
+      guard let a = renameSlot(x, sigma), let b = renameSlot(y, sigma) else { return nil }
+      return .ordered(a, b, strict: strict)
     case .counter, .counterAtMost:
       return nil
     }
@@ -147,7 +156,8 @@ public struct LemmaTransfer {
     switch a {
     case .valueIn(let s, let vs):
       return vs.reduce(pages(ofSlot: s)) { $0.union(pages(ofValue: $1, slot: s)) }
-    case .equal(let x, let y), .differ(let x, let y): return pages(ofSlot: x).union(pages(ofSlot: y))
+    case .equal(let x, let y), .differ(let x, let y), .ordered(let x, let y, _): return pages(ofSlot: x).union(pages(ofSlot: y))
+    case .parity(let x, _, _), .notValue(let x, _): return pages(ofSlot: x)
     case .counter, .counterAtMost: return []
     }
   }

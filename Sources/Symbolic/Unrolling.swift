@@ -106,14 +106,60 @@ public final class Unrolling {
       implications.append(try ctx.implies(ctx.eq(c, num(k)), e.bool(g)))
     }
     try solver.assert(ctx.and(implications))
-    // Its updates, everything else unchanged.
+    // Its updates, everything else unchanged; then the value classes
+    // renamed canonically, as the explicit stepper does.
+    var post: [Z3Term] = []
     for s in 0..<system.schema.slotCount {
       var value = states[i][s]
       for (k, u) in writers[s].reversed() {
         value = try ctx.ite(ctx.eq(c, num(k)), e.int(u), value)
       }
-      try solver.assert(ctx.eq(states[i + 1][s], value))
+      post.append(value)
     }
+    if let renaming = system.renaming {
+      // Only a command that writes a class slot renames (as the stepper).
+      let renamed = try canonical(post, renaming)
+      var writes: [Z3Term] = []
+      for (k, cmd) in system.commands.enumerated() where renaming.writesClassSlot(cmd) { writes.append(try ctx.eq(c, num(k))) }
+      let renames = try ctx.or(writes)
+      for s in renaming.classes.flatMap(\.slots) { post[s] = try ctx.ite(renames, renamed[s], post[s]) }
+    }
+    for s in 0..<system.schema.slotCount {
+      try solver.assert(ctx.eq(states[i + 1][s], post[s]))
+    }
+  }
+
+  /// `ValueRenaming.canonicalize` as terms: each class value's key becomes
+  /// the number of distinct nonzero keys at most it (its rank), the parity
+  /// bit kept. Quadratic in the class's slot count (a few dozen slots).
+  func canonical(_ raw: [Z3Term], _ renaming: ValueRenaming) throws(Z3Error) -> [Z3Term] {
+    var out = raw
+    let zero = try num(0), one = try num(1), two = try num(2)
+    for c in renaming.classes {
+      var keys: [Z3Term] = [], bits: [Z3Term] = []
+      for s in c.slots {
+        keys.append(c.parity ? try ctx.bvUDiv(raw[s], two) : raw[s])
+        bits.append(c.parity ? try ctx.bvURem(raw[s], two) : zero)
+      }
+      // counts[j]: key j is nonzero and the first of its value.
+      var counts: [Z3Term] = []
+      for j in keys.indices {
+        var fresh: [Z3Term] = [try ctx.neq(keys[j], zero)]
+        for k in 0..<j { fresh.append(try ctx.neq(keys[k], keys[j])) }
+        counts.append(try ctx.and(fresh))
+      }
+      for (i, s) in c.slots.enumerated() {
+        var terms: [Z3Term] = []
+        for j in keys.indices {
+          terms.append(try ctx.ite(ctx.and([counts[j], ctx.bvULE(keys[j], keys[i])]), one, zero))
+        }
+        var rank = terms[0]
+        for t in terms.dropFirst() { rank = try ctx.bvAdd(rank, t) }
+        let renamed = c.parity ? try ctx.bvAdd(ctx.bvMul(rank, two), bits[i]) : rank
+        out[s] = try ctx.ite(ctx.eq(keys[i], zero), raw[s], renamed)
+      }
+    }
+    return out
   }
 
   /// A state property at step `i` (an Expr over slots).

@@ -26,6 +26,9 @@ extension Z3Context {
   public func bvAdd(_ a: Z3Term, _ b: Z3Term) throws(Z3Error) -> Z3Term { try binary(a, b, "Z3_mk_bvadd", Z3_mk_bvadd) }
   public func bvSub(_ a: Z3Term, _ b: Z3Term) throws(Z3Error) -> Z3Term { try binary(a, b, "Z3_mk_bvsub", Z3_mk_bvsub) }
   public func bvMul(_ a: Z3Term, _ b: Z3Term) throws(Z3Error) -> Z3Term { try binary(a, b, "Z3_mk_bvmul", Z3_mk_bvmul) }
+  /// Unsigned quotient and remainder (a value's key and parity bit).
+  public func bvUDiv(_ a: Z3Term, _ b: Z3Term) throws(Z3Error) -> Z3Term { try binary(a, b, "Z3_mk_bvudiv", Z3_mk_bvudiv) }
+  public func bvURem(_ a: Z3Term, _ b: Z3Term) throws(Z3Error) -> Z3Term { try binary(a, b, "Z3_mk_bvurem", Z3_mk_bvurem) }
   /// Signed comparisons: expressions may go negative (a - b) inside the
   /// model's arithmetic, as they do in the concrete evaluator's Ints.
   public func bvSLT(_ a: Z3Term, _ b: Z3Term) throws(Z3Error) -> Z3Term { try binary(a, b, "Z3_mk_bvslt", Z3_mk_bvslt) }
