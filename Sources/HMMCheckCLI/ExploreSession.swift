@@ -340,7 +340,9 @@ final class ExploreSession {
       return
     }
     line("step \(cursor): " + describe(actions[cursor - 1]), indent: 6)
-    let changes = StateRenderer(system: system).diff(states[cursor - 1], current)
+    // Sequences and versions in the kernel's numbering along the path.
+    let rows = system.kernelNumbering(Array(states[...cursor]), actions: Array(actions[..<cursor]))
+    let changes = StateRenderer(system: system).diff(rows[cursor - 1], rows[cursor])
     if changes.isEmpty { line("    (no variable changed)") }
     for c in changes { line("    " + c, indent: 8) }
   }

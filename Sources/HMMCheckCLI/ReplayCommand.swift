@@ -76,27 +76,39 @@ extension HMMCheck {
         Output.line("step 0: initial state")
       }
       var enabled: [Int] = []
+      var states = [state]
+      // Narrates the steps re-executed so far, values in the kernel's
+      // numbering (sequences and versions as an unrenamed run counts them).
+      func narrate() {
+        guard !quiet else { return }
+        let rows = sys.kernelNumbering(states, actions: p.steps.prefix(states.count - 1).map(\.command))
+        for k in 1..<states.count {
+          Output.line("step \(k): \(sys.describe(p.steps[k - 1].command))")
+          for d in r.diff(rows[k - 1], rows[k], includeGhosts: ghosts) { Output.line("    \(d)") }
+        }
+      }
       for (i, st) in p.steps.enumerated() {
         let k = i + 1
         guard st.command >= 0, st.command < sys.commands.count, sys.commands[st.command].name == st.name else {
+          narrate()
           return diverged(k, "the model has no command #\(st.command) named \(st.name)")
         }
         enabled.removeAll()
         sys.enabledActions(in: state, into: &enabled)
         guard enabled.contains(st.command) else {
+          narrate()
           return diverged(k, "\(sys.describe(st.command)) is not enabled here")
         }
         let next = sys.successor(of: state, via: st.command)
         if next != recorded[k] {
+          narrate()
           return diverged(k, "the state after \(sys.describe(st.command)) differs from the recorded one: "
             + r.diff(recorded[k], next).joined(separator: "; "))
         }
-        if !quiet {
-          Output.line("step \(k): \(sys.describe(st.command))")
-          for d in r.diff(state, next, includeGhosts: ghosts) { Output.line("    \(d)") }
-        }
         state = next
+        states.append(next)
       }
+      narrate()
       if let loop = p.loop {
         guard loop >= 0, loop < recorded.count, recorded[loop] == state else {
           return diverged(p.steps.count, "the lasso does not return to state \(loop)")

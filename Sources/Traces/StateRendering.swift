@@ -10,24 +10,34 @@ public struct StateRenderer: Sendable {
 
   /// The display value of one slot (`present`, `ram1`, `true`, `3`); a
   /// thread's pc shows its label.
-  public func value(slot: Int, in state: StateVector) -> String {
+  public func value(slot: Int, in state: StateVector) -> String { value(slot: slot, state[slot]) }
+
+  /// The display value of a slot holding `value` (a thread's pc shows its
+  /// label).
+  public func value(slot: Int, _ value: Int) -> String {
     if let t = system.threads.firstIndex(where: { $0.pcSlot == slot }) {
-      let pc = state[slot]
       let labels = system.threads[t].pcLabels
-      return pc < labels.count ? labels[pc] : "pc \(pc)"
+      return value < labels.count ? labels[value] : "pc \(value)"
     }
-    return schema.format(slot: slot, value: state[slot])
+    return schema.format(slot: slot, value: value)
   }
 
   /// `pte.kind[0]: present → migration` for every slot that differs.
   /// Narratives leave out ghosts and program counters (the step line already
   /// says where the thread is); replay divergence reports keep everything.
   public func diff(_ a: StateVector, _ b: StateVector, includeGhosts: Bool = true) -> [String] {
+    diff(a.slots.map(Int.init), b.slots.map(Int.init), includeGhosts: includeGhosts)
+  }
+
+  /// The same over rows of shown values (`GuardedSystem.kernelNumbering`):
+  /// a sequence the renaming renumbered but the step did not change is not
+  /// a change.
+  public func diff(_ a: [Int], _ b: [Int], includeGhosts: Bool = true) -> [String] {
     var out: [String] = []
-    for s in 0..<a.slots.count where a.slots[s] != b.slots[s] {
+    for s in 0..<a.count where a[s] != b[s] {
       let v = schema.variables[schema.slotOwner[s]]
       if !includeGhosts && (v.ghost || v.name == "thread.pc") { continue }
-      out.append("\(schema.slotName(s)): \(value(slot: s, in: a)) → \(value(slot: s, in: b))")
+      out.append("\(schema.slotName(s)): \(value(slot: s, a[s])) → \(value(slot: s, b[s]))")
     }
     return out
   }

@@ -31,6 +31,8 @@ public enum TraceCodec {
     _ = meta
     meta.removeAll { $0.0 == "description" && trace.explanation == nil }
     var states: [JSONValue] = []
+    // Sequences and versions in the kernel's numbering (KernelNumbering).
+    let rows = system.kernelNumbering(trace.states, actions: trace.steps.map(\.command))
     for (i, s) in trace.states.enumerated() {
       var stateMeta: [(String, JSONValue)] = [("index", .int(i))]
       var fields: [(String, JSONValue)] = []
@@ -45,7 +47,7 @@ public enum TraceCodec {
       }
       fields.insert(("#meta", .object(stateMeta)), at: 0)
       for v in schema.variables {
-        fields.append((v.name, encodeVariable(v, s, schema, r)))
+        fields.append((v.name, encodeVariable(v, s, rows[i], schema, r)))
       }
       states.append(.object(fields))
     }
@@ -63,12 +65,14 @@ public enum TraceCodec {
     return String(repeating: "0", count: 16 - h.count) + h
   }
 
-  private static func encodeVariable(_ v: Schema.Variable, _ s: StateVector, _ schema: Schema, _ r: StateRenderer) -> JSONValue {
+  private static func encodeVariable(
+    _ v: Schema.Variable, _ s: StateVector, _ row: [Int], _ schema: Schema, _ r: StateRenderer
+  ) -> JSONValue {
     func scalar(_ slot: Int) -> JSONValue {
       if v.name == "thread.pc" { return .string(r.value(slot: slot, in: s)) }
       switch v.type {
       case .bool: return .bool(s[slot] != 0)
-      case .int: return .int(s[slot])
+      case .int: return .int(row[slot])
       case .enumeration, .reference: return .string(schema.format(slot: slot, value: s[slot]))
       }
     }
@@ -196,7 +200,9 @@ public enum TraceCodec {
     var out: [StateVector] = []
     for (i, node) in parsed.stateNodes.enumerated() {
       let m = node.mapping!
-      var s = StateVector(slots: Array(repeating: 0, count: schema.slotCount))
+      // Value classes are recorded in the kernel's numbering: read them
+      // whole, then rename canonically, as the stepper's states are.
+      var s = [Int](repeating: 0, count: schema.slotCount)
       for v in schema.variables {
         guard let vn = m[v.name] else { throw fail(node, "state \(i) lacks variable \"\(v.name)\" (was the trace written for another model?)") }
         let sizes = v.dimensions.map { schema.domain($0)!.elements.count }
@@ -213,7 +219,12 @@ public enum TraceCodec {
         }
         try decode(vn, 0, 0)
       }
-      out.append(s)
+      system.renaming?.canonicalize(values: &s)
+      for (slot, x) in s.enumerated() where x > Int(system.slotMax[slot]) {
+        let v = schema.variables[schema.slotOwner[slot]]
+        throw fail(m[v.name], "state \(i): \"\(schema.slotName(slot))\" = \(x) is out of its range (its value class holds at most \(system.slotMax[slot]) distinct values)")
+      }
+      out.append(StateVector(slots: s.map { UInt8($0) }))
     }
     func scalar(_ n: Node, _ v: Schema.Variable, _ slot: Int) throws -> Int {
       guard let sc = n.scalar else { throw fail(n, "\"\(v.name)\": expected a value") }
@@ -229,8 +240,10 @@ public enum TraceCodec {
         guard sc.string == "true" || sc.string == "false" else { throw fail(n, "\"\(v.name)\": expected true or false") }
         return sc.string == "true" ? 1 : 0
       case .int(let lo, let hi):
-        guard sc.style == .plain, let x = Int(sc.string), x >= lo, x <= hi else {
-          throw fail(n, "\"\(v.name)\": expected an integer in \(lo)...\(hi)")
+        // A value class's numbers are the kernel's, without a bound.
+        let bound = system.renaming.map { $0.classOfSlot[slot] >= 0 } == true ? 1 << 40 : hi
+        guard sc.style == .plain, let x = Int(sc.string), x >= lo, x <= bound else {
+          throw fail(n, "\"\(v.name)\": expected an integer in \(lo)...\(bound == hi ? String(hi) : "")")
         }
         return x
       case .enumeration(let name, let cases):
