@@ -93,6 +93,16 @@ extension StepBuilder {
 
   mutating func getRef(_ p: Int, _ l: HMMLayout) { add(l.ref(p), 1) }
 
+  /// A write to address `a` landing in page `p`: a new version, above every
+  /// version made before (the version clock's next value), becomes the
+  /// address's latest and the page's content.
+  mutating func write(_ a: Int, into p: Int, _ l: HMMLayout) {
+    let version = Expr.plus(get(l.versionClock), 1)
+    set(l.versionClock, version)
+    set(l.latest(a), version)
+    set(l.data(p), version)
+  }
+
   /// The page is free (refcount 0) and not under anyone's lock.
   mutating func requireFree(_ p: Int, _ l: HMMLayout) {
     require(.eq(get(l.ref(p)), 0))

@@ -20,6 +20,9 @@ struct FaultSite {
   /// For hmm_range_fault: the device whose own private pages are reported
   /// without a fault.
   var owner: Int?
+  /// A user-space access (not GUP or hmm_range_fault): the architecture's
+  /// fault handler retries it after migrate_to_ram's VM_FAULT_OOM.
+  var userAccess = false
 }
 
 extension Emitter {
@@ -154,17 +157,23 @@ extension Emitter {
     }
 
     // -- migration entry: wait for the page lock ---------------------------
+    // Before v5.0 the waiter held a page reference while it slept (taken
+    // with get_page_unless_zero; the migration's own reference keeps the
+    // count above zero here).
+    let holdsRef = variant.swapPageLocking.waiterHoldsReference
     let waiting = label("migration_entry_wait page \(a)")
     for p in l.refcounted {
-      step(pc, "migration_entry_wait", P + [physName(p)], outcome: "sleep on the page lock", to: waiting) { b in
+      step(pc, "migration_entry_wait", P + [physName(p)], outcome: holdsRef ? "get_page, sleep on the page lock" : "sleep on the page lock", to: waiting) { b in
         base(&b); lockMM(&b)
         b.requirePTE(a, .migration, p, l)
         b.set(l.faultPage(t), p + 1)
+        if holdsRef { b.getRef(p, l) }
       }
-      step(waiting, "migration_entry_wait", P + [physName(p)], outcome: "woken: page unlocked", to: f.retry) { b in
+      step(waiting, "migration_entry_wait", P + [physName(p)], outcome: holdsRef ? "woken: page unlocked, put_page" : "woken: page unlocked", to: f.retry) { b in
         b.require(.eq(b.get(l.faultPage(t)), p + 1))
         b.require(.isFalse(b.get(l.locked(p))))
         b.set(l.faultPage(t), 0)
+        if holdsRef { b.put(p, l) }
         unlockMM(&b)
       }
     }
@@ -176,7 +185,8 @@ extension Emitter {
   }
 
   /// do_swap_page on a device-private entry of device `d`, by era
-  /// (reference §3.4). The faulting page is remembered in `t.fault_page`.
+  /// (`Variant.SwapPageLocking`). The faulting page is remembered in
+  /// `t.fault_page`.
   private func emitSwapPage(
     at pc: Int, _ f: FaultSite, device d: Int, base: (inout StepBuilder) -> Void,
     lockMM: (inout StepBuilder) -> Void, unlockMM: @escaping (inout StepBuilder) -> Void
@@ -186,12 +196,13 @@ extension Emitter {
     let t = thread
     let dn = deviceName(d)
     let pool = l.devicePages(d)
+    let era = variant.swapPageLocking
     let migrateAt = label("do_swap_page page \(a): \(dn) migrate_to_ram")
     let waiting = label("do_swap_page page \(a): \(dn) waiting")
     let name = "do_swap_page"
     for p in pool {
       let P = [pageParam(a), physName(p)]
-      switch variant.swapPageLocking {
+      switch era {
       case .trylockSleep, .trylockSpin:
         step(pc, name, P, outcome: "trylock_page won: get_page", to: migrateAt) { b in
           base(&b); lockMM(&b)
@@ -201,7 +212,7 @@ extension Emitter {
           b.add(l.ref(p), 1)
           b.set(l.faultPage(t), p + 1)
         }
-        if variant.swapPageLocking == .trylockSleep {
+        if era == .trylockSleep {
           step(pc, name, P, outcome: "trylock_page lost: sleep until unlocked", events: [.swapPageTrylockLost], to: waiting) { b in
             base(&b); lockMM(&b)
             b.requirePTE(a, .devicePrivate, p, l)
@@ -222,8 +233,20 @@ extension Emitter {
             b.require(.isTrue(b.get(l.locked(p))))
           }
         }
-      case .noReference:
-        step(pc, name, P, outcome: "migrate_to_ram without a reference or the lock (B8)", to: migrateAt) { b in
+      case .getPage:
+        // pte_same under the PTL (the PTE is still this entry), then a
+        // reference and no lock: every concurrent faulter gets this far.
+        step(pc, name, P, outcome: "pte_same: get_page", to: migrateAt) { b in
+          base(&b); lockMM(&b)
+          b.requirePTE(a, .devicePrivate, p, l)
+          b.add(l.ref(p), 1)
+          b.set(l.faultPage(t), p + 1)
+        }
+      case .noReference, .devmemCallback:
+        let outcome = era == .noReference
+          ? "migrate_to_ram without a reference or the lock (B8)"
+          : "device_private_entry_fault: the driver's fault callback, no reference or lock"
+        step(pc, name, P, outcome: outcome, to: migrateAt) { b in
           base(&b); lockMM(&b)
           b.requirePTE(a, .devicePrivate, p, l)
           b.set(l.faultPage(t), p + 1)
@@ -241,22 +264,34 @@ extension Emitter {
     }
     let returned = label("do_swap_page page \(a): \(dn) migrated")
     emitMigration(at: setupAt, MigrationSpec(direction: .toSystem(d), range: [a], faultPage: true), done: returned)
-    let held = variant.swapPageLocking != .noReference
+    // What do_swap_page drops, and where the driver's return code leads: 0
+    // re-checks the access (a re-fault if the PTE is still not usable);
+    // VM_FAULT_SIGBUS ends it; VM_FAULT_OOM makes a user access fault again
+    // (pagefault_out_of_memory, v5.16+; no memcg OOM is armed, as migrating
+    // back charges nothing) and ends GUP and hmm_range_fault (-ENOMEM,
+    // -EFAULT).
+    let drops = era.locksFaultPage ? "unlock_page, put_page" : era.referencesFaultPage ? "put_page" : "return"
+    let error: (outcome: String, retries: Bool)
+    switch variant.migrateToRAMAllocFailure {
+    case .sigbus: error = ("VM_FAULT_SIGBUS", false)
+    case .refault: error = ("", true)  // never set: the driver returns 0
+    case .oom:
+      let retries = f.userAccess
+      error = (retries ? "VM_FAULT_OOM: pagefault_out_of_memory, fault again" : "VM_FAULT_OOM", retries)
+    }
     for p in pool {
-      for oom in [false, true] {
+      for failed in [false, true] {
         step(
           returned, name, [pageParam(a), physName(p)],
-          outcome: (held ? "unlock_page, put_page" : "return") + (oom ? ": VM_FAULT_OOM" : ""),
-          events: oom ? [] : [.cpuFaultMigratedBack], to: oom ? f.fail : f.retry
+          outcome: drops + (failed ? ": " + error.outcome : ""),
+          events: failed ? [] : [.cpuFaultMigratedBack], to: failed && !error.retries ? f.fail : f.retry
         ) { b in
           b.require(.eq(b.get(l.faultPage(t)), p + 1))
-          b.require(.eq(b.get(l.faultOOM(t)), oom ? 1 : 0))
-          if held {
-            b.set(l.locked(p), false)
-            b.put(p, l)
-          }
+          b.require(.eq(b.get(l.faultError(t)), failed ? 1 : 0))
+          if era.locksFaultPage { b.set(l.locked(p), false) }
+          if era.referencesFaultPage { b.put(p, l) }
           b.set(l.faultPage(t), 0)
-          b.set(l.faultOOM(t), false)
+          b.set(l.faultError(t), false)
           unlockMM(&b)
         }
       }

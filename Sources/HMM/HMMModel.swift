@@ -28,9 +28,13 @@ public struct HMMModel: Sendable {
     public var operation: String
   }
 
-  public init(_ config: ModelConfig) throws {
+  /// - Parameter renamed: rename notifier sequences and content versions
+  ///   canonically (`ValueRenaming`); without it they grow with every
+  ///   invalidation and write, so a model that can retry forever has no
+  ///   finite state space (kept for the tests that show the renaming exact).
+  public init(_ config: ModelConfig, renamed: Bool = true) throws {
     self.config = config
-    let layout = HMMLayout(config: config)
+    let layout = HMMLayout(config: config, renamed: renamed)
     self.layout = layout
     let sink = ModelSink()
     var threads: [ThreadInfo] = []
@@ -73,6 +77,7 @@ public struct HMMModel: Sendable {
     var nextDev = (0..<l.devices).map { l.devicePages($0).makeIterator() }
     var usage = 0
     var rss = 0
+    var versions = 0
     for (a, content) in c.system.initial.enumerated() where a < l.pages {
       let anon = s[l.vmaKind(a)] == VMAKind.privateAnon.rawValue
       func place(_ p: Int, _ kind: PTEKind, writable: Bool) {
@@ -86,6 +91,11 @@ public struct HMMModel: Sendable {
         s[l.lru(p)] = l.phys[p].kind == .ram ? 1 : 0
         usage += 1
         rss += 1
+        // Each page starts with content of its own, distinct from a
+        // zero-filled page's, so a lost page cannot pass for an intact one.
+        versions += 1
+        s[l.latest(a)] = versions
+        s[l.data(p)] = versions
       }
       if content != .none && s[l.vmaKind(a)] == VMAKind.unmapped.rawValue {
         throw ModelError("initial content of page \(a) lies outside every VMA")
@@ -110,6 +120,7 @@ public struct HMMModel: Sendable {
     if usage > c.system.memcgLimit {
       throw ModelError("the initial pages charge \(usage) pages, over memcg_limit = \(c.system.memcgLimit)")
     }
+    s[l.versionClock] = versions
     s[l.usage] = usage
     s[l.rss] = rss
     s[l.limit] = c.system.memcgLimit

@@ -18,6 +18,10 @@ public struct HMMLayout: Sendable {
   public let zeroPhys: Int?
   public let maxVersion: Int
   public let maxSeq: Int
+  /// Whether notifier sequences and content versions are renamed
+  /// canonically (`ValueRenaming`): their ranges are then the number of
+  /// values that can be live at once, not a budget of increments.
+  public let renamed: Bool
 
   public struct PhysPage: Sendable, Hashable {
     public var name: String
@@ -29,8 +33,9 @@ public struct HMMLayout: Sendable {
   // Variable indices in the schema.
   private var v: [String: Int] = [:]
 
-  init(config: ModelConfig) {
+  init(config: ModelConfig, renamed: Bool = true) {
     self.config = config
+    self.renamed = renamed
     let sys = config.system
     pages = sys.pages
     devices = sys.devices.count
@@ -52,10 +57,20 @@ public struct HMMLayout: Sendable {
       }
     }
     phys = ph
-    let writes = config.threads.reduce(0) { $0 + Self.countWrites($1.program) }
-    maxVersion = max(1, writes)
-    let invalidations = config.threads.reduce(0) { $0 + Self.invalidationBudget($1.program, pages: sys.pages) }
-    maxSeq = min(255, 3 + 2 * invalidations)
+    let populated = sys.initial.prefix(sys.pages).filter(\.holdsData).count
+    let readers = config.threads.filter { $0.device != nil }.count
+    if renamed {
+      // At most one live version per address, per physical page and the
+      // clock; at most one live sequence per device (I), per reader (its
+      // read_begin value) and S (an invalidator's cur_seq is S).
+      maxVersion = sys.pages + ph.count + 1
+      maxSeq = 2 * (1 + sys.devices.count + readers) + 1
+    } else {
+      let writes = config.threads.reduce(0) { $0 + Self.countWrites($1.program) }
+      maxVersion = max(1, populated + writes)
+      let invalidations = config.threads.reduce(0) { $0 + Self.invalidationBudget($1.program, pages: sys.pages) }
+      maxSeq = min(255, 3 + 2 * invalidations)
+    }
 
     var s = Schema()
     s.addDomain("page", elements: (0..<pages).map(String.init))
@@ -79,6 +94,7 @@ public struct HMMLayout: Sendable {
     add("vma.kind", ["page"], .enumeration(name: "vma_kind", cases: VMAKind.names), "VMAs", "VMA covering the page")
     add("vma.prot", ["page"], .enumeration(name: "vma_prot", cases: ProtValue.names), "VMAs", "VMA protection")
     add("data.latest", ["page"], version, "data", ghost: true, "latest version written to the address (ghost)")
+    add("data.clock", [], version, "data", ghost: true, "the newest version made: a write makes data.clock + 1 (ghost)")
     // Physical pages
     add("page.kind", ["phys"], .enumeration(name: "page_kind", cases: PageKind.names), "physical pages", "static kind of the physical page")
     add("page.owner", ["phys"], .reference(domain: "device"), "physical pages", "device owning device memory (none for RAM)")
@@ -110,6 +126,7 @@ public struct HMMLayout: Sendable {
     add("mig.owner", ["page"], .reference(domain: "device"), "migration", ghost: true, "device whose migration session covers the address (ghost)")
     add("mig.dst", ["page"], physRef, "migration", ghost: true, "committed destination of the migration entry (ghost)")
     add("ghost.stale_read", [], .bool, "observations", ghost: true, "a device DMA read a version other than the latest (ghost)")
+    add("ghost.cpu_stale_read", [], .bool, "observations", ghost: true, "a CPU load read a version other than the latest (ghost)")
     add("ghost.use_after_free", [], .bool, "observations", ghost: true, "a kernel path used a freed page (ghost)")
     add("ghost.migrate_back_refused", [], .bool, "observations", ghost: true, "a migration back to RAM was refused by memcg (ghost)")
     // Threads
@@ -125,11 +142,15 @@ public struct HMMLayout: Sendable {
     add("t.mig_flag", ["thread", "page"], .bool, "threads", "MIGRATE_PFN_MIGRATE")
     add("t.mig_write", ["thread", "page"], .bool, "threads", "MIGRATE_PFN_WRITE")
     add("t.mig_ninv", ["thread"], .int(min: 0, max: max(1, pages)), "threads", "migrate_vma_pages opened its insert invalidation at page value-1 (0: not opened)")
-    add("t.fault_oom", ["thread"], .bool, "threads", "migrate_to_ram found no free RAM page: the fault returns VM_FAULT_OOM")
+    add("t.fault_error", ["thread"], .bool, "threads", "migrate_to_ram could not allocate the RAM page and returns VM_FAULT_OOM or VM_FAULT_SIGBUS (by driver)")
     add("t.fault_page", ["thread"], physRef, "threads", "page locked/referenced by do_swap_page or waited on")
     add("t.new_page", ["thread"], physRef, "threads", "page allocated by a COW fault")
     add("t.gup_page", ["thread", "page"], physRef, "threads", "page pinned by pin_user_pages")
     add("t.dma_page", ["thread"], physRef, "threads", "device DMA in flight to this page")
+    if renamed {
+      s.addValueClass("seq", variables: ["mn.seq", "mn.iseq", "t.seq", "t.cur"], clock: "mn.seq", parity: true)
+      s.addValueClass("version", variables: ["data.latest", "data.clock", "page.data"], clock: "data.clock", parity: false)
+    }
     schema = s
     v = idx
   }
@@ -146,6 +167,7 @@ public struct HMMLayout: Sendable {
   public func vmaKind(_ a: Int) -> Int { slot("vma.kind", a) }
   public func vmaProt(_ a: Int) -> Int { slot("vma.prot", a) }
   public func latest(_ a: Int) -> Int { slot("data.latest", a) }
+  public var versionClock: Int { slot("data.clock") }
   public func pgKind(_ p: Int) -> Int { slot("page.kind", p) }
   public func pgOwner(_ p: Int) -> Int { slot("page.owner", p) }
   public func ref(_ p: Int) -> Int { slot("page.ref", p) }
@@ -157,7 +179,7 @@ public struct HMMLayout: Sendable {
   public func anon(_ p: Int) -> Int { slot("page.anon", p) }
   public func data(_ p: Int) -> Int { slot("page.data", p) }
   public func oldCharge(_ p: Int) -> Int { slot("page.old_charge", p) }
-  public func faultOOM(_ t: Int) -> Int { slot("t.fault_oom", t) }
+  public func faultError(_ t: Int) -> Int { slot("t.fault_error", t) }
   public func dptPage(_ d: Int, _ a: Int) -> Int { slot("dpt.page", d, a) }
   public func dptTag(_ d: Int, _ a: Int) -> Int { slot("dpt.tag", d, a) }
   public func drvLock(_ d: Int) -> Int { slot("drv.lock", d) }
@@ -173,6 +195,7 @@ public struct HMMLayout: Sendable {
   public func migOwner(_ a: Int) -> Int { slot("mig.owner", a) }
   public func migDstGhost(_ a: Int) -> Int { slot("mig.dst", a) }
   public var staleRead: Int { slot("ghost.stale_read") }
+  public var cpuStaleRead: Int { slot("ghost.cpu_stale_read") }
   public var useAfterFree: Int { slot("ghost.use_after_free") }
   public var migrateBackRefused: Int { slot("ghost.migrate_back_refused") }
   public func pc(_ t: Int) -> Int { slot("thread.pc", t) }

@@ -92,7 +92,7 @@ extension Emitter {
       // A page of the selected kind.
       for p in srcCandidates {
         let srcKind: PTEKind = (l.phys[p].kind == .devicePrivate) ? .devicePrivate : .present
-        let isFault = spec.faultPage && variant.swapPageLocking != .noReference
+        let isFault = spec.faultPage && variant.swapPageLocking.locksFaultPage
         if isFault {
           // The fault page is locked by do_swap_page: no trylock here.
           step(pc, name, P + [physName(p)], outcome: "collect fault_page: migration entry", to: next) { b in
@@ -215,10 +215,22 @@ extension Emitter {
           }
         }
       }
-      step(pc, driver, P, outcome: spec.faultPage ? "alloc_page_vma failed: VM_FAULT_OOM" : "no free page: decline", events: [.driverDeclined], to: next) { b in
+      // No free page: a hole (dst = 0); migrate_to_ram then returns what
+      // its driver returns on an allocation failure.
+      let noPage: (outcome: String, error: Bool)
+      if !spec.faultPage {
+        noPage = ("no free page: decline", false)
+      } else {
+        switch variant.migrateToRAMAllocFailure {
+        case .oom: noPage = ("alloc_page_vma failed: will return VM_FAULT_OOM", true)
+        case .sigbus: noPage = ("alloc_page_vma failed: will return VM_FAULT_SIGBUS", true)
+        case .refault: noPage = ("alloc_page_vma failed: skip the page, return 0", false)
+        }
+      }
+      step(pc, driver, P, outcome: noPage.outcome, events: [.driverDeclined], to: next) { b in
         b.require(.isTrue(b.get(l.migFlag(t, a))))
         b.requireNoneFree(in: dstPool, l)
-        if spec.faultPage { b.set(l.faultOOM(t), true) }
+        if noPage.error { b.set(l.faultError(t), true) }
       }
       if variant.driverMayDecline && toDevice {
         step(pc, driver, P, outcome: "driver declines (dst = 0)", events: [.driverDeclined], to: next) { b in
@@ -272,10 +284,14 @@ extension Emitter {
             b.require(.eq(b.get(l.migSrc(t, a)), p + 1))
             b.require(.eq(b.get(l.migDst(t, a)), q + 1))
           }
-          let extraRefs = 1 + (spec.faultPage && variant.swapPageLocking != .noReference ? 1 : 0)
+          // folio_migrate_mapping's exact count: the session's reference,
+          // plus do_swap_page's on the fault page (extra_cnt, v6.1+);
           // migrate_ignores_pins: the pin's reference is not counted either.
+          let faultRef = spec.faultPage && variant.swapPageLocking.referencesFaultPage
           let expectedExpr: (StepBuilder) -> Expr = { b in
-            toDevice && self.variant.has(.migrateIgnoresPins) ? .plus(b.get(l.pins(p)), extraRefs) : .const(extraRefs)
+            var e: Expr = faultRef ? .cond(.eq(b.get(l.faultPage(t)), p + 1), .const(2), .const(1)) : .const(1)
+            if toDevice && self.variant.has(.migrateIgnoresPins) { e = .op(.add, e, b.get(l.pins(p))) }
+            return e
           }
           if toDevice {
             step(pc, name, P2, outcome: "hole P2: source has a mapping (not anonymous)", events: [.migrationHole], to: next) { b in
@@ -410,7 +426,7 @@ extension Emitter {
       for p in srcCandidates {
         let srcKind: PTEKind = (l.phys[p].kind == .devicePrivate) ? .devicePrivate : .present
         let isFaultPage: (StepBuilder) -> Expr = { b in
-          spec.faultPage && self.variant.swapPageLocking != .noReference ? .eq(b.get(l.faultPage(t)), p + 1) : .false
+          spec.faultPage && self.variant.swapPageLocking.locksFaultPage ? .eq(b.get(l.faultPage(t)), p + 1) : .false
         }
         for q in dstPool {
           step(pc, name, P + [physName(p), "→ " + physName(q)], outcome: "remove_migration_ptes(src, dst)", progress: true, to: next) { b in

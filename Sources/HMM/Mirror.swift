@@ -258,9 +258,7 @@ extension Emitter {
       step(dmaAt, w ? "device DMA write" : "device DMA read", P + [physName(p)], outcome: "completes", events: ev, progress: true, to: next) { b in
         b.require(.eq(b.get(l.dmaPage(t)), p + 1))
         if w {
-          let version = Expr.plus(b.get(l.latest(a)), 1)
-          b.set(l.latest(a), version)
-          b.set(l.data(p), version)
+          b.write(a, into: p, l)
         } else {
           b.set(l.staleRead, .disj([.isTrue(b.get(l.staleRead)), .ne(b.get(l.data(p)), b.get(l.latest(a)))]))
         }

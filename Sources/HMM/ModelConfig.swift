@@ -126,6 +126,15 @@ public enum InitialPage: Hashable, Sendable, Codable {
   /// Already migrated to this device (index into `devices`): a device-private
   /// entry, or a present PTE for a coherent device.
   case device(Int, writable: Bool)
+
+  /// Whether the page starts with content of its own (a version of its own,
+  /// distinct from a zero-filled page's).
+  public var holdsData: Bool {
+    switch self {
+    case .none, .zero: return false
+    case .ram, .device: return true
+    }
+  }
 }
 
 public struct DeviceConfig: Hashable, Sendable, Codable {
@@ -233,14 +242,52 @@ public struct Variant: Hashable, Sendable, Codable {
     case preV6_7 = "pre_v6.7"
   }
 
-  /// How do_swap_page treats a device-private page before migrate_to_ram.
+  /// The device-private branch of do_swap_page, by kernel era: what a CPU
+  /// fault holds on the page when it calls `migrate_to_ram`, and what a
+  /// faulter that does not get to migrate does (Docs/kernel.md, "The
+  /// device-private fault path").
   public enum SwapPageLocking: String, Hashable, Sendable, Codable, CaseIterable {
-    /// 2026: trylock + get_page; the loser sleeps until the page is unlocked.
+    /// v7.0-rc4+, stable 6.18.y/6.19.y (b570f37a2ce4, 2026): trylock_page
+    /// and get_page under the PTL; the loser sleeps until the page is
+    /// unlocked (softleaf_entry_wait_on_locked), then re-faults.
     case trylockSleep = "trylock_sleep"
-    /// 2025: trylock + get_page; the loser returns and re-faults (spins).
+    /// v6.15 - v7.0-rc3 (1afaeb8293c9, 2025): the same, but the loser returns
+    /// 0 at once and re-faults: a CPU spins through user space, an
+    /// hmm_range_fault re-walks in the kernel.
     case trylockSpin = "trylock_spin"
-    /// Before 2022 (CVE-2022-3523, bug B8): no reference, no lock.
+    /// v6.1 - v6.14 (16ce101db85d, 2022): pte_same under the PTL, then
+    /// get_page, no page lock. Every concurrent faulter holds a reference,
+    /// which folio_migrate_mapping's exact count rejects: the migration is
+    /// undone, everyone re-faults (the livelock 1afaeb8293c9 fixed).
+    case getPage = "get_page"
+    /// v5.3 - v6.0: migrate_to_ram called with no reference and no lock
+    /// (B8, CVE-2022-3523): the page can be freed under the driver.
     case noReference = "no_reference"
+    /// v4.14 - v4.20 (5042db43cc26, 2017): device_private_entry_fault, no
+    /// reference, no lock; and migration_entry_wait holds a page reference
+    /// while it sleeps, which fails the winner's refcount check.
+    case devmemCallback = "devmem_callback"
+
+    /// do_swap_page holds a reference on the fault page across migrate_to_ram.
+    public var referencesFaultPage: Bool { self == .getPage || locksFaultPage }
+    /// ... and the page lock (migrate_vma_* then must not lock it again).
+    public var locksFaultPage: Bool { self == .trylockSpin || self == .trylockSleep }
+    /// A task sleeping on a migration entry holds a page reference.
+    public var waiterHoldsReference: Bool { self == .devmemCallback }
+  }
+
+  /// What the driver's migrate_to_ram does when it cannot allocate the RAM
+  /// page (Docs/kernel.md, "What migrate_to_ram returns").
+  public enum MigrateToRAMAllocFailure: String, Hashable, Sendable, Codable, CaseIterable {
+    /// lib/test_hmm.c v6.19+: returns VM_FAULT_OOM. A user access is then
+    /// retried (pagefault_out_of_memory since v5.16: no memcg OOM is armed,
+    /// as migrating back charges nothing); GUP and hmm_range_fault fail.
+    case oom
+    /// lib/test_hmm.c v6.1 - v6.18, nouveau v6.1+: skips the page (dst = 0)
+    /// and returns 0: the CPU faults again.
+    case refault
+    /// nouveau before v6.1, amdkfd, drm_pagemap (xe): VM_FAULT_SIGBUS.
+    case sigbus
   }
 
   /// A driver that filters its own MMU_NOTIFY_MIGRATE events (as dmirror
@@ -286,6 +333,7 @@ public struct Variant: Hashable, Sendable, Codable {
   public var era: Era
   public var memcg: MemcgEra
   public var swapPageLocking: SwapPageLocking
+  public var migrateToRAMAllocFailure: MigrateToRAMAllocFailure
   public var ownMigrateFilter: OwnMigrateFilter
   /// The driver's alloc_and_copy may decline any page (hole D1).
   public var driverMayDecline: Bool
@@ -295,12 +343,13 @@ public struct Variant: Hashable, Sendable, Codable {
 
   public init(
     era: Era = .intervalNotifier, memcg: MemcgEra = .v6_7,
-    swapPageLocking: SwapPageLocking = .trylockSleep, ownMigrateFilter: OwnMigrateFilter = .none,
+    swapPageLocking: SwapPageLocking = .trylockSleep, migrateToRAMAllocFailure: MigrateToRAMAllocFailure = .oom, ownMigrateFilter: OwnMigrateFilter = .none,
     driverMayDecline: Bool = false, zeroPage: Bool = true, bugs: [Bug] = []
   ) {
     self.era = era
     self.memcg = memcg
     self.swapPageLocking = swapPageLocking
+    self.migrateToRAMAllocFailure = migrateToRAMAllocFailure
     self.ownMigrateFilter = ownMigrateFilter
     self.driverMayDecline = driverMayDecline
     self.zeroPage = zeroPage

@@ -68,19 +68,22 @@ extension Emitter {
         step(pc, "CPU store", P + [physName(p)], outcome: "TLB hit", progress: true, to: next) { b in
           b.require(hit(b))
           b.require(.eq(b.get(l.ptePage(a)), p + 1))
-          let version = Expr.plus(b.get(l.latest(a)), 1)
-          b.set(l.latest(a), version)
-          b.set(l.data(p), version)
+          b.write(a, into: p, l)
         }
       }
     } else {
-      step(pc, "CPU load", P, outcome: "TLB hit", progress: true, to: next) { b in b.require(hit(b)) }
+      step(pc, "CPU load", P, outcome: "TLB hit", progress: true, to: next) { b in
+        b.require(hit(b))
+        // What the load returns: the content of the page the PTE names.
+        let read = Expr.select(table: [-1] + l.phys.indices.map { l.data($0) }, index: b.get(l.ptePage(a)))
+        b.set(l.cpuStaleRead, .disj([.isTrue(b.get(l.cpuStaleRead)), .ne(read, b.get(l.latest(a)))]))
+      }
     }
     step(pc, "handle_mm_fault", P + [write ? "write" : "read"], outcome: "bad access: SIGSEGV", to: next) { b in
       b.require(.negate(hit(b)))
       b.require(.negate(vmaAllows(b, a, write: write)))
     }
-    emitFault(at: pc, FaultSite(page: a, write: write, retry: pc, fail: next, holdsMmapLock: false, owner: nil))
+    emitFault(at: pc, FaultSite(page: a, write: write, retry: pc, fail: next, holdsMmapLock: false, owner: nil, userAccess: true))
   }
 
   // MARK: - munmap and exit
@@ -209,9 +212,7 @@ extension Emitter {
     for p in l.presentCandidates {
       step(pc, "write through pinned page", [pageParam(a), physName(p)], to: next) { b in
         b.require(.eq(b.get(l.gupPage(t, a)), p + 1))
-        let version = Expr.plus(b.get(l.latest(a)), 1)
-        b.set(l.latest(a), version)
-        b.set(l.data(p), version)
+        b.write(a, into: p, l)
       }
     }
     step(pc, "write through pinned page", [pageParam(a)], outcome: "nothing pinned", to: next) { b in

@@ -6,8 +6,8 @@ import Yams
 /// how it departs from the kernel as it is today.
 enum VariantReader {
   static let keys = [
-    "era", "memcg", "swap_page_locking", "own_migrate_filter", "driver_may_decline", "zero_page",
-    "bugs",
+    "era", "memcg", "swap_page_locking", "migrate_to_ram_alloc_failure", "own_migrate_filter",
+    "driver_may_decline", "zero_page", "bugs",
   ]
 
   static func read(_ node: Node) throws -> Variant {
@@ -17,6 +17,9 @@ enum VariantReader {
     if let v = map.value("memcg") { variant.memcg = try readEnum(v, "variant.memcg") }
     if let v = map.value("swap_page_locking") {
       variant.swapPageLocking = try readEnum(v, "variant.swap_page_locking")
+    }
+    if let v = map.value("migrate_to_ram_alloc_failure") {
+      variant.migrateToRAMAllocFailure = try readEnum(v, "variant.migrate_to_ram_alloc_failure")
     }
     if let v = map.value("own_migrate_filter") {
       variant.ownMigrateFilter = try readEnum(v, "variant.own_migrate_filter")
