@@ -55,7 +55,7 @@ struct SourceOptions: ParsableArguments {
     return files
   }
 
-  func session(_ file: String, _ cat: SuiteCatalogue) throws -> ModelSession {
+  func session(_ file: String, _ cat: SuiteCatalogue, renamed: Bool = true) throws -> ModelSession {
     let loaded: LoadedModel
     do {
       loaded = try ModelLoader.load(path: file) { name in (try? cat.select([name])) != nil }
@@ -63,7 +63,7 @@ struct SourceOptions: ParsableArguments {
       throw CLIError.input(e.description)
     }
     do {
-      return try ModelSession(loaded: loaded, catalogue: cat)
+      return try ModelSession(loaded: loaded, catalogue: cat, renamed: renamed)
     } catch let e as PropertyError {
       throw CLIError.input(e.description)
     } catch let e as CatalogueError {
@@ -120,6 +120,10 @@ extension HMMCheck {
     var stopAtFirst = false
     @Flag(help: "Explore every state even where interchangeable devices make states equivalent.")
     var noSymmetry = false
+    @Flag(help: ArgumentHelp(
+      "Keep notifier sequences and content versions as plain counters (no canonical renaming).",
+      discussion: "Without the renaming a retry loop through an invalidation never closes, so a model that can retry forever has no finite state space; for comparing counts."))
+    var noRenaming = false
     @Option(help: "Also write a report: junit or json.") var report: ReportFormat?
     @Option(help: "The report file (with --report).") var reportFile: String?
     @Flag(name: .shortAndLong, help: "Show witnesses and kernel paths never taken.") var verbose = false
@@ -146,7 +150,7 @@ extension HMMCheck {
         var codes: [HMMExit] = []
         for file in try sources.modelFiles(models) {
           do {
-            let s = try sources.session(file, cat)
+            let s = try sources.session(file, cat, renamed: !noRenaming)
             let r = try ModelCheck.run(s, opt)
             ModelCheck.print(r, s, verbose: verbose)
             results.append(r)

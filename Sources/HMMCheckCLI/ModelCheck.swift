@@ -68,19 +68,34 @@ enum ModelCheck {
     let props = session.properties
     var report: ExplorationReport<Int>
     var symmetryLine: String? = nil
+    let livenessPass = session.liveness.isEmpty ? nil : session.livenessPass
+    var graph: LivenessGraph? = nil
     switch opt.engine {
     case .bfs:
       let progress: (ExplorationReport<Int>, Int) -> Void = { r, queue in
         let rate = r.seconds > 0 ? Int(Double(r.distinctStates) / r.seconds) : 0
         Output.error("  [\(session.name)] \(r.distinctStates) states, \(rate) states/s, queue \(queue), depth \(r.maxDepth)")
       }
-      let (symmetry, note) = opt.symmetry ? session.symmetryReduction() : (nil, nil)
+      var (symmetry, note) = opt.symmetry ? session.symmetryReduction() : (nil, nil)
+      // Liveness needs the graph, recorded during this one search: on one
+      // worker and unreduced (fairness is per thread).
+      let recording = livenessPass?.recording
+      if recording != nil && symmetry != nil {
+        symmetry = nil
+        note = "symmetry: off (liveness properties are checked on the unreduced graph)"
+      }
       symmetryLine = note
       var bfs = PackedBFSExplorer(
         system: system, properties: session.slotProperties, limits: opt.limits, workers: opt.workers,
         stopAtFirstViolation: opt.stopAtFirst, symmetry: symmetry)
       if opt.showProgress && Output.stderrIsTTY { bfs.progress = progress }
-      report = bfs.run()
+      if let recording {
+        bfs.recordGraph = recording
+        report = bfs.runRecording()
+        graph = bfs.recorder?.graph
+      } else {
+        report = bfs.run()
+      }
       // Under symmetry a step "fired" when any step of its orbit did.
       if let symmetry, let orbit = symmetry.commandOrbitRepresentatives(of: system) {
         var byOrbit = [Int](repeating: 0, count: report.actionFires.count)
@@ -114,50 +129,49 @@ enum ModelCheck {
       }
     }
 
-    // Liveness: fair lassos over the whole reachable graph (exhaustive runs only).
+    // Liveness: fair lassos over the graph the exhaustive search recorded.
     var livenessNote: String? = nil
     var livenessExplanations: [String: String] = [:]
     let livenessStart = monotonicSeconds()
-    if !session.liveness.isEmpty {
-      if opt.engine == .bfs && report.stop.isExhaustive {
-        // The graph is the unreduced one (fairness is per thread, so lassos
-        // are searched without symmetry reduction): under reduction the
-        // safety count is only a lower bound of its size.
-        let bound = symmetryLine?.hasPrefix("symmetry: off") == false ? (opt.limits.maxStates ?? Int.max) : max(report.distinctStates, 1)
-        let graph = Explorers.StateGraph(system: system, maxStates: bound)
-        let checker = LivenessChecker(graph: graph, fairness: session.fairness, defaultFairness: .weak)
-        for cp in session.liveness {
-          guard let lasso = checker.check(session.goal(cp)) else { continue }
-          let loop: Int? = lasso.isFinite ? nil : lasso.loopStart
-          guard session.confirmsLasso(cp, lasso.path, loop: loop) else {
-            throw CLIError.internalError("internal error: the lasso found for \(cp.name) does not re-verify state by state")
-          }
-          report.findings.append(Finding(kind: .violation, property: cp.name, path: lasso.path, loop: loop))
-          livenessExplanations[cp.name] = livenessExplanation(session, cp, lasso.path, loop: loop)
+    if let pass = livenessPass {
+      func checkLiveness(_ g: LivenessGraph, suspected: Bool) throws {
+        let found: [LivenessPass.Violation]
+        do {
+          found = try pass.check(g)
+        } catch let e as LivenessError {
+          throw CLIError.internalError("internal error: \(e.description)")
         }
-      } else if opt.engine != .bfs && !report.suspectedLivelocks.isEmpty {
+        for v in found {
+          report.findings.append(Finding(kind: .violation, property: v.property, path: v.path, loop: v.loop))
+          livenessExplanations[v.property] = livenessExplanation(session, session.compiledProperty(v.property)!, v.path, loop: v.loop)
+            + (suspected ? " (suspected by a random walk, confirmed by the exhaustive search)" : "")
+        }
+      }
+      if pass.recording == nil {
+        livenessNote = "liveness properties need more predicates than one search records (at most \(LivenessGraph.maxStatePredicates) state and \(LivenessGraph.maxStepPredicates) step predicates): not checked"
+      } else if opt.engine == .bfs {
+        if let graph, graph.complete {
+          try checkLiveness(graph, suspected: false)
+        } else if report.internalError == nil {
+          livenessNote = "liveness properties (\(session.liveness.map(\.name).joined(separator: ", "))) need the whole state graph; the search was bounded (\(report.stop.rawValue)): not checked"
+        }
+      } else if !report.suspectedLivelocks.isEmpty {
         // A walk revisited a state without progress: confirm exhaustively
         // (fair lassos over the whole graph) before reporting anything.
-        let graph = Explorers.StateGraph(system: system, maxStates: opt.limits.maxStates ?? 2_000_000)
-        if graph.complete {
-          let checker = LivenessChecker(graph: graph, fairness: session.fairness, defaultFairness: .weak)
-          for cp in session.liveness {
-            guard let lasso = checker.check(session.goal(cp)) else { continue }
-            let loop: Int? = lasso.isFinite ? nil : lasso.loopStart
-            guard session.confirmsLasso(cp, lasso.path, loop: loop) else {
-              throw CLIError.internalError("internal error: the lasso found for \(cp.name) does not re-verify state by state")
-            }
-            report.findings.append(Finding(kind: .violation, property: cp.name, path: lasso.path, loop: loop))
-            livenessExplanations[cp.name] = livenessExplanation(session, cp, lasso.path, loop: loop)
-              + " (suspected by a random walk, confirmed by the exhaustive search)"
-          }
+        var lim = opt.limits
+        lim.maxStates = lim.maxStates ?? 2_000_000
+        var bfs = PackedBFSExplorer(system: system, properties: session.slotProperties, limits: lim)
+        bfs.recordGraph = pass.recording
+        _ = bfs.runRecording()
+        if let g = bfs.recorder?.graph, g.complete {
+          try checkLiveness(g, suspected: true)
           if report.findings.allSatisfy({ !(session.compiledProperty($0.property)?.kind.isLiveness ?? false) }) {
             livenessNote = "\(report.suspectedLivelocks.count) suspected livelock(s) from random walks not confirmed under the stated fairness"
           }
         } else {
           livenessNote = "\(report.suspectedLivelocks.count) suspected livelock(s) from random walks; the state graph is too large to confirm them"
         }
-      } else {
+      } else if opt.engine != .bfs {
         livenessNote = "liveness properties (\(session.liveness.map(\.name).joined(separator: ", "))) need an exhaustive BFS run: not checked"
       }
     }

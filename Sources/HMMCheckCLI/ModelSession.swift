@@ -27,11 +27,13 @@ struct ModelSession {
   /// models where no command fires them (they are then never true).
   static var eventVocabulary: Set<String> { Set(HMMEvent.allCases.map(\.rawValue)) }
 
-  init(loaded: LoadedModel, catalogue: SuiteCatalogue) throws {
+  /// - Parameter renamed: rename notifier sequences and content versions
+  ///   canonically (`ValueRenaming`; the default).
+  init(loaded: LoadedModel, catalogue: SuiteCatalogue, renamed: Bool = true) throws {
     self.loaded = loaded
     self.catalogue = catalogue
     do {
-      model = try HMMModel(loaded.config)
+      model = try HMMModel(loaded.config, renamed: renamed)
     } catch let e as ModelError {
       throw CLIError.input("\(loaded.file):1:1: error: \(e.message)")
     }
@@ -50,11 +52,6 @@ struct ModelSession {
     SlotProperty(
       name: p.name, kind: p.kind == .always ? .always : .sometimes, isStep: p.isStep, expr: p.expr,
       commandFlags: p.isStep ? system.commands.map { c in p.events.map { c.events.contains($0) ? 1 : 0 } } : [])
-  }
-
-  static func statePredicate(_ e: Expr) -> @Sendable (StateVector) -> Bool {
-    let p = Program(e)
-    return { s in s.slots.withUnsafeBufferPointer { p.run($0) != 0 } }
   }
 
   /// A step predicate over (pre, command, post), built as the safety step
@@ -86,7 +83,7 @@ struct ModelSession {
   func compiledProperty(_ name: String) -> CompiledProperty? { compiled.first { $0.name == name } }
 
   /// Fairness of each thread for liveness checks.
-  var fairness: [LivenessChecker<GuardedSystem>.Fairness] {
+  var fairness: [FairCycleSearch.Fairness] {
     config.threads.map { t in
       switch t.fairness ?? config.fairness {
       case .none: return .none
@@ -96,67 +93,23 @@ struct ModelSession {
     }
   }
 
-  func statePredicate(_ e: Expr) -> (StateVector) -> Bool { Self.statePredicate(e) }
-
-  /// A step predicate (for `progress`) over (pre, command, post).
-  func stepPredicate(_ cp: CompiledProperty) -> (StateVector, Int, StateVector) -> Bool {
-    Self.stepPredicate(cp, system: system)
-  }
-
-  /// The liveness goal a compiled property states.
-  func goal(_ cp: CompiledProperty) -> LivenessChecker<GuardedSystem>.Goal {
-    switch cp.kind {
-    case .eventually: return .eventually(statePredicate(cp.expr))
-    case .leadsTo: return .leadsTo(statePredicate(cp.expr), statePredicate(cp.target!))
-    default:
-      let progress = stepPredicate(cp)
-      return .nonProgressWhere(progress)
+  /// The liveness properties as the engines take them.
+  var livenessPass: LivenessPass {
+    let props = liveness.map { cp -> LivenessProperty in
+      switch cp.kind {
+      case .eventually: return LivenessProperty(name: cp.name, kind: .eventually(cp.expr))
+      case .leadsTo: return LivenessProperty(name: cp.name, kind: .leadsTo(cp.expr, cp.target!))
+      default: return LivenessProperty(name: cp.name, kind: .progress(Self.slotProperty(cp, system: system)))
+      }
     }
+    return LivenessPass(system: system, properties: props, fairness: fairness)
   }
 
-  /// Re-verifies a lasso state by state, independently of the SCC search:
-  /// it replays, its loop returns to the loop's first state (or the run ends
-  /// with nothing enabled), the goal is never met where it must not be, and
-  /// every weakly or strongly fair thread is served by the loop.
+  /// Re-verifies a liveness lasso (for replayed traces).
   func confirmsLasso(_ cp: CompiledProperty, _ path: ActionPath<Int>, loop: Int?) -> Bool {
-    guard let states = try? PathReplay.states(system, path) else { return false }
-    let last = states.count - 1
-    var acts: [Int] = []
-    if let loop {
-      guard loop < last, states[loop] == states[last] else { return false }
-      // fairness over the loop's states and steps
-      let taken = Set(path.actions[loop...].map { system.commands[$0].thread })
-      var enabledEverywhere: Set<Int>? = nil
-      var enabledSomewhere = Set<Int>()
-      for s in states[loop..<last] {
-        acts.removeAll()
-        system.enabledActions(in: s, into: &acts)
-        let en = Set(acts.map { system.commands[$0].thread })
-        enabledSomewhere.formUnion(en)
-        enabledEverywhere = enabledEverywhere.map { $0.intersection(en) } ?? en
-      }
-      for (t, f) in fairness.enumerated() {
-        if f == .weak && enabledEverywhere?.contains(t) == true && !taken.contains(t) { return false }
-        if f == .strong && enabledSomewhere.contains(t) && !taken.contains(t) { return false }
-      }
-    } else {
-      acts.removeAll()
-      system.enabledActions(in: states[last], into: &acts)
-      guard acts.isEmpty else { return false }
-    }
-    switch cp.kind {
-    case .eventually:
-      let p = statePredicate(cp.expr)
-      return states.allSatisfy { !p($0) }
-    case .leadsTo:
-      let p = statePredicate(cp.expr), q = statePredicate(cp.target!)
-      guard let i = states.firstIndex(where: { p($0) && !q($0) }) else { return false }
-      return states[i...].allSatisfy { !q($0) } && (loop.map { $0 >= i } ?? true)
-    default:
-      guard let loop else { return false }
-      let progress = stepPredicate(cp)
-      return (loop..<last).allSatisfy { !progress(states[$0], path.actions[$0], states[$0 + 1]) }
-    }
+    let pass = livenessPass
+    guard let p = pass.properties.first(where: { $0.name == cp.name }) else { return false }
+    return pass.confirms(p, path, loop: loop)
   }
 
   /// The failing clause and quantifier values of a finding, at the end of
