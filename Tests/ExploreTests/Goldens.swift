@@ -7,7 +7,7 @@ enum Goldens {
       status: 64,
       stdout: #"""
       exploring bug_o2_read_retry_unlocked_1p1d
-          (bug_o2_read_retry_unlocked_1p1d.yaml): 2 threads, 15 properties
+          (bug_o2_read_retry_unlocked_1p1d.yaml): 2 threads, 16 properties
       type help for the commands
       step 0: the initial state
       enabled:
@@ -45,14 +45,15 @@ enum Goldens {
             waits for the mmap_lock: 1 reader holds it for read
       hmm:2> state
       CPU page table:
+        data.clock = 1
         page 0: pte.kind=present pte.page=ram0 pte.write=true vma.kind=private_anon
-            vma.prot=prot_read_write data.latest=0
+            vma.prot=prot_read_write data.latest=1
       device page tables:
         gpu0: page[0]=none tag[0]=unmapped
       physical pages:
         zero: free zero_page page
         ram0: kind=ram owner=none ref=1 mapcount=1 pins=0 locked=false lru=true
-            memcg=true anon=true data=0 old_charge=false
+            memcg=true anon=true data=1 old_charge=false
         ram1: free ram page
         gpu0.p0: free dev_private page of gpu0
       notifier sequences and locks:
@@ -65,8 +66,8 @@ enum Goldens {
             t.seq=1
         cpu0 at “start”
       migration, observations (ghosts):
-        ghost.stale_read = false, ghost.use_after_free = false,
-          ghost.migrate_back_refused = false
+        ghost.stale_read = false, ghost.cpu_stale_read = false, ghost.use_after_free =
+          false, ghost.migrate_back_refused = false
         page 0: owner=none dst=none
       hmm:2> diff
       step 2: gpu0_mirror: mmap_read_lock
@@ -113,7 +114,7 @@ enum Goldens {
       status: 0,
       stdout: #"""
       exploring bug_o2_read_retry_unlocked_1p1d
-          (bug_o2_read_retry_unlocked_1p1d.yaml): 2 threads, 15 properties
+          (bug_o2_read_retry_unlocked_1p1d.yaml): 2 threads, 16 properties
       type help for the commands
       step 0: the initial state
       enabled:
@@ -180,12 +181,13 @@ enum Goldens {
           page.lru[ram0]: true → false
           page.memcg[ram0]: true → false
           page.anon[ram0]: true → false
+          page.data[ram0]: 1 → 0
           mm.rss: 1 → 0
           memcg.usage: 1 → 0
           thread.pc[cpu0]: op 1 munmap page 0: gpu0 callback: returned → op 1 munmap
               page 0: zapped page 0
       hmm:15> check
-      check at step 15: 15 properties, 1 failing
+      check at step 15: 16 properties, 1 failing
         ✗ device_maps_cpu_page (always) is violated
           for d = gpu0, a = 0: `(cpu_maps(a) and dpt.page[d][a] == pte.page[a] and
             (dpt.tag[d][a] == write implies pte.write[a])) or (pte.kind[a] ==
@@ -202,6 +204,7 @@ enum Goldens {
         ✓ lru_pages_charged
         ✓ data_is_latest
         ✓ no_stale_device_read
+        ✓ no_stale_cpu_read
         ✓ no_cpu_mapping_of_device_private
         ✓ hole_preservation
         ✓ migration_locking
@@ -217,7 +220,7 @@ enum Goldens {
       status: 64,
       stdout: #"""
       exploring bug_o2_read_retry_unlocked_1p1d
-          (bug_o2_read_retry_unlocked_1p1d.yaml): 2 threads, 15 properties
+          (bug_o2_read_retry_unlocked_1p1d.yaml): 2 threads, 16 properties
       type help for the commands
       step 0: the initial state
       enabled:
@@ -251,7 +254,7 @@ enum Goldens {
       error: this model checks no property `nothing_like_this`; one of:
           device_maps_cpu_page, no_freed_page_mapped, memcg_usage_matches_charges,
           memcg_within_limit, migrate_back_never_refused, rss_matches_mappings,
-          lru_pages_charged, data_is_latest, no_stale_device_read,
+          lru_pages_charged, data_is_latest, no_stale_device_read, no_stale_cpu_read,
           no_cpu_mapping_of_device_private, hole_preservation, migration_locking,
           seq_algebra, no_freed_page_reachable, refcount_covers_mappings, deadlock
       hmm:0> back
@@ -304,7 +307,7 @@ enum Goldens {
       status: 0,
       stdout: #"""
       exploring bug_o2_read_retry_unlocked_1p1d
-          (bug_o2_read_retry_unlocked_1p1d.yaml): 2 threads, 15 properties
+          (bug_o2_read_retry_unlocked_1p1d.yaml): 2 threads, 16 properties
       type help for the commands
       step 0: the initial state
       enabled:
