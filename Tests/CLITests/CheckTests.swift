@@ -35,6 +35,20 @@ import FoundationXML
     #expect(r.stdout.contains("0 of 1 models met their expectations"), "\(r)")
   }
 
+  /// Liveness needs the whole graph: a bounded search says it did not
+  /// check it (and the expected lasso is then missing: exit 2), never
+  /// crashes or reports a lasso of a partial graph.
+  @Test func boundedSearchLeavesLivenessUnchecked() async throws {
+    let model = Repo.root.appendingPathComponent("Models/fault_path_get_page_2cpu.yaml").path
+    let r = try await hmmcheck(["check", model, "--max-states", "50"] + props)
+    #expect(r.status == 2, "\(r)")
+    #expect(r.stdout.contains("need the whole state graph; the search was bounded (max-states): not checked"), "\(r)")
+    let full = try await hmmcheck(["check", model] + props)
+    #expect(full.status == 0, "\(full)")
+    #expect(full.stdout.contains("✗ violation of all_threads_finish in 33 steps (expected)"), "\(full)")
+    #expect(full.stdout.contains("fair lasso (fairness: weak): steps 6-33 repeat forever"), "\(full)")
+  }
+
   @Test func impossibleExpectationIsMissing() async throws {
     let r = try await hmmcheck(["check", Repo.model("mirror_ok_expects_violation")] + props)
     #expect(r.status == 2, "\(r)")

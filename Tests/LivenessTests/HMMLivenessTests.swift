@@ -78,3 +78,55 @@ func swapPageTwoFaulters(_ locking: Variant.SwapPageLocking) throws -> HMMModel 
     #expect(Self.check(m, .eventually { m.system.isFinal($0) }, .none) == nil)
   }
 }
+
+/// The graph the packed BFS records and the generic StateGraph are two
+/// builders of one LivenessGraph: on the same model and goal they must
+/// give the same lasso (state ids in the same BFS order, so the same stem
+/// and loop), and the lasso must re-verify.
+@Suite struct RecordedGraphTests {
+  static func doneExpr(_ m: HMMModel) -> Expr {
+    .conj(m.config.threads.indices.map { .binary(.ne, .slot(m.layout.done($0)), .const(0)) })
+  }
+
+  @Test(arguments: [
+    (Variant.SwapPageLocking.getPage, FairCycleSearch.Fairness.weak), (.trylockSpin, .none), (.trylockSpin, .weak),
+    (.trylockSleep, .none), (.noReference, .weak),
+  ])
+  func recordedGraphGivesTheSameLassos(_ era: Variant.SwapPageLocking, _ f: FairCycleSearch.Fairness) throws {
+    let m = try swapPageTwoFaulters(era)
+    let progress = SlotProperty(
+      name: "progress", kind: .always, isStep: true, expr: .binary(.ne, .slot(2 * m.layout.schema.slotCount), .const(0)),
+      commandFlags: m.system.commands.map { [$0.progress ? 1 : 0] })
+    let pass = LivenessPass(
+      system: m.system,
+      properties: [
+        LivenessProperty(name: "done", kind: .eventually(Self.doneExpr(m))),
+        LivenessProperty(name: "progress", kind: .progress(progress)),
+      ], fairness: [f, f])
+    var bfs = PackedBFSExplorer(system: m.system, properties: [])
+    bfs.recordGraph = try #require(pass.recording)
+    let report = bfs.runRecording()
+    #expect(report.stop == .exhaustive)
+    let recorded = try #require(bfs.recorder?.graph)
+    let found = try pass.check(recorded)
+
+    let graph = StateGraph(system: m.system)
+    #expect(graph.graph.stateCount == recorded.stateCount)
+    #expect(graph.graph.edgeCount == recorded.edgeCount)
+    let checker = LivenessChecker(graph: graph, fairness: [f, f], defaultFairness: f)
+    let done = Self.doneExpr(m)
+    let generic: [(String, LivenessChecker<GuardedSystem>.Goal)] = [
+      ("done", .eventually { s in done.evaluate { s[$0] } != 0 }),
+      ("progress", .nonProgress),
+    ]
+    for (name, goal) in generic {
+      let expected = checker.check(goal)
+      let got = found.first { $0.property == name }
+      #expect((expected == nil) == (got == nil), "\(era) \(f) \(name)")
+      if let expected, let got {
+        #expect(expected.path == got.path, "\(era) \(f) \(name)")
+        #expect(expected.loopStart == got.loop ?? expected.path.actions.count, "\(era) \(f) \(name)")
+      }
+    }
+  }
+}
