@@ -34,6 +34,9 @@ public struct HMMModel: Sendable {
   ///   finite state space (kept for the tests that show the renaming exact).
   public init(_ config: ModelConfig, renamed: Bool = true) throws {
     self.config = config
+    if config.variant.era != .intervalNotifier, config.threads.contains(where: { HMMLayout.hasSnapshot($0.program) }) {
+      throw ModelError("snapshot needs the interval-notifier era (v5.5+): its temporary notifier uses read_begin / read_retry")
+    }
     let layout = HMMLayout(config: config, renamed: renamed)
     self.layout = layout
     let sink = ModelSink()

@@ -88,7 +88,8 @@ extension Emitter {
     for d in devs {
       pc = emitCallback(at: pc, device: d, range: range, rangeText: rangeText, clears: !deferredTeardown(d, event))
     }
-    return pc
+    // Temporary notifiers of snapshots in flight (no own-event filter).
+    return emitSnapshotCallbacks(at: pc, range: range, rangeText: rangeText)
   }
 
   /// One device's invalidate() callback; returns the label after it.

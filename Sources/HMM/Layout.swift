@@ -59,12 +59,13 @@ public struct HMMLayout: Sendable {
     phys = ph
     let populated = sys.initial.prefix(sys.pages).filter(\.holdsData).count
     let readers = config.threads.filter { $0.device != nil }.count
+    let snapshotters = config.threads.filter { Self.hasSnapshot($0.program) }.count
     if renamed {
       // At most one live version per address, per physical page and the
       // clock; at most one live sequence per device (I), per reader (its
       // read_begin value) and S (an invalidator's cur_seq is S).
       maxVersion = sys.pages + ph.count + 1
-      maxSeq = 2 * (1 + sys.devices.count + readers) + 1
+      maxSeq = 2 * (1 + sys.devices.count + readers + snapshotters) + 1
     } else {
       let writes = config.threads.reduce(0) { $0 + Self.countWrites($1.program) }
       maxVersion = max(1, populated + writes)
@@ -147,8 +148,14 @@ public struct HMMLayout: Sendable {
     add("t.new_page", ["thread"], physRef, "threads", "page allocated by a COW fault")
     add("t.gup_page", ["thread", "page"], physRef, "threads", "page pinned by pin_user_pages")
     add("t.dma_page", ["thread"], physRef, "threads", "device DMA in flight to this page")
+    add("t.snap_iseq", ["thread"], seq, "threads", "HMM_DMIRROR_SNAPSHOT: invalidate_seq I of the temporary interval notifier")
+    add("t.snap_registered", ["thread"], .bool, "threads", "HMM_DMIRROR_SNAPSHOT: the temporary notifier is in the interval tree")
+    add("t.snap_result", ["thread", "page"], .enumeration(name: "snapshot_result", cases: SnapshotResult.names), "threads", "HMM_DMIRROR_SNAPSHOT: what the last snapshot reported for the page")
+    add("t.evict_page", ["thread"], physRef, "threads", "HMM_DMIRROR_RELEASE: the device page being evicted (referenced, locked)")
+    add("t.evict_dst", ["thread"], physRef, "threads", "HMM_DMIRROR_RELEASE: its RAM destination")
+    add("dev.removing", ["device"], .bool, "locks", "HMM_DMIRROR_RELEASE in progress: freed device pages are not reused")
     if renamed {
-      s.addValueClass("seq", variables: ["mn.seq", "mn.iseq", "t.seq", "t.cur"], clock: "mn.seq", parity: true)
+      s.addValueClass("seq", variables: ["mn.seq", "mn.iseq", "t.seq", "t.cur", "t.snap_iseq"], clock: "mn.seq", parity: true)
       s.addValueClass("version", variables: ["data.latest", "data.clock", "page.data"], clock: "data.clock", parity: false)
     }
     schema = s
@@ -214,6 +221,12 @@ public struct HMMLayout: Sendable {
   public func newPage(_ t: Int) -> Int { slot("t.new_page", t) }
   public func gupPage(_ t: Int, _ a: Int) -> Int { slot("t.gup_page", t, a) }
   public func dmaPage(_ t: Int) -> Int { slot("t.dma_page", t) }
+  public func snapIseq(_ t: Int) -> Int { slot("t.snap_iseq", t) }
+  public func snapRegistered(_ t: Int) -> Int { slot("t.snap_registered", t) }
+  public func snapResult(_ t: Int, _ a: Int) -> Int { slot("t.snap_result", t, a) }
+  public func evictPage(_ t: Int) -> Int { slot("t.evict_page", t) }
+  public func evictDst(_ t: Int) -> Int { slot("t.evict_dst", t) }
+  public func removing(_ d: Int) -> Int { slot("dev.removing", d) }
 
   // MARK: - Page classes
 
@@ -224,6 +237,16 @@ public struct HMMLayout: Sendable {
   public var privatePages: [Int] { phys.indices.filter { phys[$0].kind == .devicePrivate } }
   /// Pages with a refcount (everything but the zero page).
   public var refcounted: [Int] { phys.indices.filter { phys[$0].kind != .zero } }
+
+  static func hasSnapshot(_ ops: [Operation]) -> Bool {
+    ops.contains { op in
+      switch op {
+      case .snapshot: return true
+      case .choice(let alts): return alts.contains(where: hasSnapshot)
+      default: return false
+      }
+    }
+  }
 
   /// Writes (CPU, device, GUP) in a program, choices counted as all branches:
   /// bounds the content versions.

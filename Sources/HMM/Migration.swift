@@ -177,6 +177,8 @@ extension Emitter {
         step(pc, driver, P + [physName(q)], outcome: toDevice ? "allocate and copy" : "alloc_page, copy", to: next) { b in
           b.require(.isTrue(b.get(l.migFlag(t, a))))
           b.requireLowestFree(q, in: dstPool, l)
+          // (A chunk being removed gives no page: HMM_DMIRROR_RELEASE.)
+          if toDevice { b.require(.isFalse(b.get(l.removing(d)))) }
           // zone_device_page_init / lock_page: refcount 1, locked
           b.set(l.ref(q), 1)
           b.set(l.locked(q), true)
@@ -229,7 +231,11 @@ extension Emitter {
       }
       step(pc, driver, P, outcome: noPage.outcome, events: [.driverDeclined], to: next) { b in
         b.require(.isTrue(b.get(l.migFlag(t, a))))
-        b.requireNoneFree(in: dstPool, l)
+        if toDevice {
+          b.require(.disj([.isTrue(b.get(l.removing(d))), .conj(dstPool.map { .ne(b.get(l.ref($0)), 0) })]))
+        } else {
+          b.requireNoneFree(in: dstPool, l)
+        }
         if noPage.error { b.set(l.faultError(t), true) }
       }
       if variant.driverMayDecline && toDevice {
@@ -319,7 +325,6 @@ extension Emitter {
       pc = next
     }
 
-    /// mem_cgroup_migrate(old, new) by era.
     func chargeMove(_ b: inout StepBuilder, from p: Int, to q: Int) {
       if !toDevice && variant.has(.migrateBackChargesFirst) {
         // the new page was charged at allocation; the old one keeps its
@@ -327,17 +332,7 @@ extension Emitter {
         b.set(l.oldCharge(p), b.get(l.memcg(p)))
         return
       }
-      switch variant.memcg {
-      case .v6_7:
-        b.set(l.memcg(q), b.get(l.memcg(p)))
-        b.set(l.memcg(p), false)
-      case .preV6_7:
-        // force-charge the new page (ignores the limit); the old one is
-        // uncharged when it is freed.
-        b.set(l.memcg(q), b.get(l.memcg(p)))
-        b.set(l.usage, .op(.add, b.get(l.usage), b.get(l.memcg(p))))
-        b.set(l.oldCharge(p), b.get(l.memcg(p)))
-      }
+      memcgMigrate(&b, from: p, to: q)
     }
 
     let mapAt = label("pages done")
@@ -475,6 +470,24 @@ extension Emitter {
         }
       }
       pc = next
+    }
+  }
+
+  /// mem_cgroup_migrate(old, new) by memcg era, as folio_migrate_flags
+  /// calls it at the commit (Docs/kernel.md, "Accounting"): never a
+  /// try-charge, so never refused.
+  func memcgMigrate(_ b: inout StepBuilder, from p: Int, to q: Int) {
+    let l = layout
+    switch variant.memcg {
+    case .v6_7:
+      b.set(l.memcg(q), b.get(l.memcg(p)))
+      b.set(l.memcg(p), false)
+    case .preV6_7:
+      // force-charge the new page (ignores the limit); the old one is
+      // uncharged when it is freed.
+      b.set(l.memcg(q), b.get(l.memcg(p)))
+      b.set(l.usage, .op(.add, b.get(l.usage), b.get(l.memcg(p))))
+      b.set(l.oldCharge(p), b.get(l.memcg(p)))
     }
   }
 

@@ -191,6 +191,49 @@ extension Emitter {
     }
   }
 
+  /// dmirror_read / dmirror_write (lib/test_hmm.c): under dmirror->mutex,
+  /// dmirror_do_read / dmirror_do_write look the entry up and copy (a write
+  /// needs the WRITE tag); a missing entry unlocks and returns -ENOENT, and
+  /// dmirror_fault mirrors the page before the next attempt.
+  func emitDmirrorAccess(at pc: Int, page a: Int, write w: Bool, to next: Int) {
+    let l = layout
+    let d = device!
+    let dn = deviceName(d)
+    let P = [pageParam(a)]
+    let name = w ? "dmirror_do_write" : "dmirror_do_read"
+    let locked = label("\(name): mutex held")
+    step(pc, "mutex_lock(dmirror->mutex)", [dn], to: locked) { b in
+      b.require(.eq(b.get(l.drvLock(d)), 0))
+      b.set(l.drvLock(d), thread + 1)
+    }
+    let hit: (StepBuilder) -> Expr = { b in
+      .conj([.ne(b.get(l.dptPage(d, a)), 0), w ? .eq(b.get(l.dptTag(d, a)), DPTTag.write.rawValue) : .true])
+    }
+    for p in l.phys.indices {
+      var ev: [HMMEvent] = [.deviceAccess]
+      if l.phys[p].device != nil { ev.append(w ? .deviceWroteDeviceMemory : .deviceReadAfterMigration) }
+      step(locked, name, P + [physName(p)], outcome: w ? "copy into the page, mutex_unlock" : "copy from the page, mutex_unlock", events: ev, progress: true, to: next) { b in
+        b.require(hit(b))
+        b.require(.eq(b.get(l.dptPage(d, a)), p + 1))
+        if w {
+          b.write(a, into: p, l)
+        } else {
+          b.set(l.staleRead, .disj([.isTrue(b.get(l.staleRead)), .ne(b.get(l.data(p)), b.get(l.latest(a)))]))
+        }
+        b.set(l.drvLock(d), 0)
+      }
+    }
+    let faultAt = label("dmirror_fault")
+    step(locked, name, P, outcome: "no entry (or read-only for a write): mutex_unlock, -ENOENT", to: faultAt) { b in
+      b.require(.negate(hit(b)))
+      b.set(l.drvLock(d), 0)
+    }
+    let saved = context
+    context = "\(saved) / dmirror_fault"
+    emitMirror(at: faultAt, range: [a], write: w, done: pc, fail: next)
+    context = saved
+  }
+
   /// hmm_vma_walk_pte for one page: record it, fault it, or fail.
   private func emitWalkPTE(
     at pc: Int, page a: Int, write w: Bool, to next: Int, retry: Int, failFault: Int, fail: Int,
@@ -232,6 +275,10 @@ extension Emitter {
   /// A device access through its page table: the device TLB lookup, then the
   /// DMA completing. A miss runs the mirror fault and looks up again.
   func emitDeviceAccess(at pc: Int, page a: Int, write w: Bool, to next: Int) {
+    if variant.deviceAccess == .dmirrorMutex {
+      emitDmirrorAccess(at: pc, page: a, write: w, to: next)
+      return
+    }
     let l = layout
     let t = thread
     let d = device!

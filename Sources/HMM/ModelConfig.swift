@@ -18,6 +18,10 @@ public struct ModelConfig: Hashable, Sendable, Codable {
   /// overrides it: weak by default (a thread that stays enabled is
   /// eventually scheduled).
   public var fairness: Fairness = .weak
+  /// Properties of this model alone (the `assertions:` block: what a
+  /// selftest asserts about its own threads and pages), in the property
+  /// language, padded so that line and column numbers are the model file's.
+  public var assertions: String = ""
 
   public init(
     name: String, description: String = "", system: SystemConfig, variant: Variant = Variant(),
@@ -215,6 +219,18 @@ public indirect enum Operation: Hashable, Sendable, Codable {
   case migrateToDevice(PageRange)
   /// dmirror MIGRATE_TO_SYS: this device's pages back to system RAM.
   case migrateToSystem(PageRange)
+  /// dmirror SNAPSHOT: hmm_range_fault over the range without faulting,
+  /// validated through a temporary interval notifier; what it reports for
+  /// each page lands in `t.snap_result`.
+  case snapshot(PageRange)
+  /// dmirror RELEASE: evict every page of this device's memory to RAM
+  /// (migrate_device_range, migrate_device_pages, migrate_device_finalize),
+  /// then wait for the device pages to be freed (memunmap_pages).
+  case release
+
+  /// Waits until another thread (by index) has finished its program: the
+  /// order a selftest runs its steps in, across CPU and device threads.
+  case after(Int)
 
   /// Nondeterministic choice between alternative sub-programs.
   case choice([[Operation]])
@@ -290,6 +306,19 @@ public struct Variant: Hashable, Sendable, Codable {
     case sigbus
   }
 
+  /// How a device thread's read or write reaches memory.
+  public enum DeviceAccess: String, Hashable, Sendable, Codable, CaseIterable {
+    /// A GPU: the device looks its page table up and the DMA completes
+    /// later, outside the driver lock; the invalidate callback must wait for
+    /// it (rule O4).
+    case dma
+    /// lib/test_hmm.c: dmirror_do_read / dmirror_do_write look the entry up
+    /// and copy the data under dmirror->mutex, the lock every invalidate
+    /// callback and dmirror_migrate_finalize_and_map take, so no access is
+    /// in flight across an invalidation.
+    case dmirrorMutex = "dmirror_mutex"
+  }
+
   /// A driver that filters its own MMU_NOTIFY_MIGRATE events (as dmirror
   /// does): its callback still calls mmu_interval_set_seq (§2.3's caveat)
   /// but leaves its own entries for the migration code to tear down.
@@ -335,6 +364,7 @@ public struct Variant: Hashable, Sendable, Codable {
   public var swapPageLocking: SwapPageLocking
   public var migrateToRAMAllocFailure: MigrateToRAMAllocFailure
   public var ownMigrateFilter: OwnMigrateFilter
+  public var deviceAccess: DeviceAccess
   /// The driver's alloc_and_copy may decline any page (hole D1).
   public var driverMayDecline: Bool
   /// Map the zero page on read faults of untouched anonymous memory.
@@ -344,6 +374,7 @@ public struct Variant: Hashable, Sendable, Codable {
   public init(
     era: Era = .intervalNotifier, memcg: MemcgEra = .v6_7,
     swapPageLocking: SwapPageLocking = .trylockSleep, migrateToRAMAllocFailure: MigrateToRAMAllocFailure = .oom, ownMigrateFilter: OwnMigrateFilter = .none,
+    deviceAccess: DeviceAccess = .dma,
     driverMayDecline: Bool = false, zeroPage: Bool = true, bugs: [Bug] = []
   ) {
     self.era = era
@@ -351,6 +382,7 @@ public struct Variant: Hashable, Sendable, Codable {
     self.swapPageLocking = swapPageLocking
     self.migrateToRAMAllocFailure = migrateToRAMAllocFailure
     self.ownMigrateFilter = ownMigrateFilter
+    self.deviceAccess = deviceAccess
     self.driverMayDecline = driverMayDecline
     self.zeroPage = zeroPage
     self.bugs = bugs

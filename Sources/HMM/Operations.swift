@@ -31,6 +31,14 @@ extension Emitter {
     case .deviceWrite(let a): emitDeviceAccess(at: pc, page: a, write: true, to: next)
     case .migrateToDevice(let r): emitMigrateOp(at: pc, .toDevice(device!), range: Array(r.pages), to: next)
     case .migrateToSystem(let r): emitMigrateOp(at: pc, .toSystem(device!), range: Array(r.pages), to: next)
+    case .snapshot(let r): emitSnapshot(at: pc, range: Array(r.pages), to: next)
+    case .release: emitRelease(at: pc, to: next)
+    case .after(let other):
+      let l = layout
+      let name = layout.config.threads[other].name
+      step(pc, "test order", ["after \(name)"], outcome: "\(name) has finished", to: next) { b in
+        b.require(.eq(b.get(l.pc(other)), Emitter.donePC))
+      }
     case .choice(let alts):
       for (k, alt) in alts.enumerated() {
         let start = label("alternative \(k + 1)")
@@ -269,6 +277,9 @@ extension Operation {
     case .deviceWrite(let a): return "device_write \(a)"
     case .migrateToDevice(let r): return "migrate_to_device \(r)"
     case .migrateToSystem(let r): return "migrate_to_system \(r)"
+    case .snapshot(let r): return "snapshot \(r)"
+    case .release: return "release"
+    case .after(let t): return "after thread \(t)"
     case .choice(let alts): return "choice of \(alts.count)"
     }
   }

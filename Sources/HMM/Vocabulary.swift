@@ -15,6 +15,19 @@ public enum DPTTag: Int, CaseIterable, Sendable {
   public static let names = ["unmapped", "read", "write"]
 }
 
+/// What HMM_DMIRROR_SNAPSHOT reports for one page (dmirror_mkentry's byte,
+/// HMM_DMIRROR_PROT_*): its kind, and READ or WRITE; `unset` before any
+/// snapshot. Another device's private page is `none` (not faulted, so not
+/// valid).
+public enum SnapshotResult: Int, CaseIterable, Sendable {
+  case unset = 0, error, none, read, write, zeroRead
+  case privateLocalRead, privateLocalWrite, coherentLocalRead, coherentLocalWrite, coherentRemoteRead, coherentRemoteWrite
+  public static let names = [
+    "unset", "error", "none", "read", "write", "zero_read", "private_local_read", "private_local_write",
+    "coherent_local_read", "coherent_local_write", "coherent_remote_read", "coherent_remote_write",
+  ]
+}
+
 /// Static kind of each physical page.
 public enum PageKind: Int, CaseIterable, Sendable {
   case ram = 0, zero, devicePrivate, deviceCoherent
@@ -69,6 +82,8 @@ public enum HMMEvent: String, CaseIterable, Sendable {
   case deviceWroteDeviceMemory = "device_wrote_device_memory"
   case deviceAccess = "device_access"
   case cpuFaultMigratedBack = "cpu_fault_migrated_back"
+  case snapshotTaken = "snapshot_taken"
+  case pageEvicted = "page_evicted"
   /// Fired by every step marked as progress (a device PTE installed, a page
   /// committed, a CPU or device access completing): `progress` properties
   /// and non-progress cycles are stated with it.

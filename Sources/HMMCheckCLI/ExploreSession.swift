@@ -431,7 +431,7 @@ final class ExploreSession {
         continue
       }
       let explain = { () -> String in
-        guard let suite = self.model.catalogue.suite(named: cp.suite) else { return "" }
+        guard let suite = self.model.suite(named: cp.suite) else { return "" }
         var pre = self.current.slots
         var post: [UInt8]? = nil
         var fired: Set<String> = []

@@ -17,7 +17,14 @@ struct ModelSession {
   /// Liveness properties, checked over the whole state graph.
   var liveness: [CompiledProperty] { compiled.filter { $0.kind.isLiveness } }
   let catalogue: SuiteCatalogue
+  /// The model file's `assertions:` as a suite named "assertions".
+  let assertionSuite: PropertySuite?
   let compiler: PropertyCompiler
+
+  /// A suite of the catalogue, or the model's own assertions.
+  func suite(named name: String) -> PropertySuite? {
+    name == "assertions" && assertionSuite != nil ? assertionSuite : catalogue.suite(named: name)
+  }
 
   var system: GuardedSystem { model.system }
   var config: ModelConfig { model.config }
@@ -40,7 +47,21 @@ struct ModelSession {
     let system = model.system
     compiler = PropertyCompiler(
       schema: system.schema, knownEvents: Self.eventVocabulary, programPoints: ProgramPoints(system: system))
-    let compiled = try catalogue.compile(loaded.config.properties, with: compiler)
+    var compiled = try catalogue.compile(loaded.config.properties, with: compiler)
+    // The model's own assertions: always checked, named like no suite's.
+    if !loaded.config.assertions.isEmpty {
+      var suite = try PropertyParser.parse(text: loaded.config.assertions, file: loaded.file)
+      suite.name = "assertions"
+      for p in suite.properties where catalogue.suite(containing: p.name) != nil {
+        throw PropertyError(
+          file: loaded.file, line: p.nameLocation.line, column: p.nameLocation.column,
+          message: "assertion '\(p.name)' has the name of a property of Properties/")
+      }
+      compiled += try compiler.compile(suite)
+      assertionSuite = suite
+    } else {
+      assertionSuite = nil
+    }
     self.compiled = compiled
     slotProperties = compiled.filter { !$0.kind.isLiveness }.map { Self.slotProperty($0, system: system) }
     properties = slotProperties.map { $0.property(for: system) }
@@ -116,7 +137,7 @@ struct ModelSession {
   /// its path.
   func explain(_ finding: Finding<Int>) -> String? {
     guard finding.depthOnly == nil, let cp = compiledProperty(finding.property),
-      let suite = catalogue.suite(named: cp.suite),
+      let suite = suite(named: cp.suite),
       let states = try? PathReplay.states(system, finding.path), let last = states.last
     else { return nil }
     var pre = last.slots

@@ -223,7 +223,7 @@ extension HMMCheck {
       for line in r.render(cti.pre).split(separator: "\n") { Output.line("     " + line) }
       Output.line("   whose step \(s.system.describe(cti.command)) changes:")
       for d in r.diff(cti.pre, cti.post) { Output.line("     " + d) }
-      if let goal, let cp = s.compiledProperty(goal), let suite = s.catalogue.suite(named: cp.suite) {
+      if let goal, let cp = s.compiledProperty(goal), let suite = s.suite(named: cp.suite) {
         let e = s.compiler.explain(cp, suite: suite, pre: cti.post.slots, post: nil, eventsFired: [])
         Output.line("   and breaks \(goal): \(e.description)")
       } else {

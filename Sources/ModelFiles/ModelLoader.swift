@@ -12,7 +12,7 @@ import Yams
 public enum ModelLoader {
   static let keys = [
     "name", "description", "system", "variant", "threads", "properties", "expect",
-    "expect_unfired", "fairness",
+    "expect_unfired", "fairness", "assertions",
   ]
 
   /// Reads and parses the file at `path`.
@@ -67,7 +67,7 @@ public enum ModelLoader {
       } catch let error where !(error is Diagnostic) {
         throw YAMLSyntaxError.diagnostic(error, text: text)
       }
-      let config = try readModel(root, file: file, isKnownProperty: isKnownProperty)
+      let config = try readModel(root, file: file, source: text, isKnownProperty: isKnownProperty)
       return LoadedModel(config: config, file: file, sourceHash: hash, text: text)
     } catch let diagnostic as Diagnostic {
       throw diagnostic.error(file: file)
@@ -77,7 +77,7 @@ public enum ModelLoader {
   // MARK: - The top level
 
   static func readModel(
-    _ root: Node, file: String, isKnownProperty: (String) -> Bool
+    _ root: Node, file: String, source: String = "", isKnownProperty: (String) -> Bool
   ) throws -> ModelConfig {
     let map = try MappingReader(root, path: "", allowedKeys: keys)
     let name: String
@@ -111,7 +111,28 @@ public enum ModelLoader {
       name: name, description: description, system: system, variant: variant, threads: threads,
       properties: properties, expect: expect, expectUnfired: expectUnfired)
     if let f = map.value("fairness") { config.fairness = try readEnum(f, "fairness") }
+    if let a = map.value("assertions") { config.assertions = try readAssertions(a, source: source) }
     return config
+  }
+
+  /// The `assertions:` block as property-language source whose line and
+  /// column numbers are the model file's: the block's own lines, verbatim,
+  /// after as many empty lines as precede them.
+  static func readAssertions(_ node: Node, source: String) throws -> String {
+    let text = try readString(node, "assertions")
+    let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    var body = Substring(text)
+    while body.hasSuffix("\n") { body = body.dropLast() }
+    let count = body.split(separator: "\n", omittingEmptySubsequences: false).count
+    // The scalar's mark is its indicator (`|`) for a block scalar, whose
+    // lines start on the next line; a flow scalar starts where it is.
+    var first = (node.mark?.line ?? 1) - 1
+    if lines.indices.contains(first) {
+      let here = lines[first].trimmingCharacters(in: .whitespaces)
+      if here.hasSuffix("|") || here.hasSuffix("|-") || here.hasSuffix("|+") || here.hasSuffix(">") { first += 1 }
+    }
+    guard first + count <= lines.count else { return text }
+    return String(repeating: "\n", count: first) + lines[first..<(first + count)].joined(separator: "\n")
   }
 
   /// Suite or property names, non-empty, each known and listed once.

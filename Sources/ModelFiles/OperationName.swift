@@ -15,6 +15,9 @@ enum OperationName: String, CaseIterable {
   case deviceWrite = "device_write"
   case migrateToDevice = "migrate_to_device"
   case migrateToSystem = "migrate_to_system"
+  case snapshot
+  case release
+  case after
   case choice
 
   enum Runner { case cpu, device, either }
@@ -22,10 +25,13 @@ enum OperationName: String, CaseIterable {
   var runner: Runner {
     switch self {
     case .cpuRead, .cpuWrite, .munmap, .mprotect, .gupPin, .gupWrite, .gupUnpin, .exit: .cpu
-    case .mirror, .deviceRead, .deviceWrite, .migrateToDevice, .migrateToSystem: .device
-    case .choice: .either
+    case .mirror, .deviceRead, .deviceWrite, .migrateToDevice, .migrateToSystem, .snapshot, .release: .device
+    case .choice, .after: .either
     }
   }
+
+  /// Operations written as a bare name, with no argument.
+  var takesNoArgument: Bool { self == .exit || self == .release }
 
   /// Names of the operations a runner may use, for messages.
   static func names(for runner: Runner) -> String {

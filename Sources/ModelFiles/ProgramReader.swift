@@ -10,6 +10,8 @@ struct ProgramReader {
   /// Device threads run device operations; CPU threads run CPU operations.
   let isDevice: Bool
   let pages: Int
+  /// Every thread's name, in order (`after:` names one of them).
+  var threads: [String] = []
 
   /// A non-empty list of operations.
   func program(_ node: Node, _ what: String) throws -> [Operation] {
@@ -22,11 +24,11 @@ struct ProgramReader {
     switch node {
     case .scalar where !node.isNull:
       let name = try operationName(node)
-      guard name == .exit else {
+      guard name.takesNoArgument else {
         throw Diagnostic(
           at: node, "operation '\(name.rawValue)' in thread '\(thread)' needs an argument")
       }
-      return .exit
+      return name == .exit ? .exit : .release
     case .mapping(let mapping):
       guard let (key, argument) = mapping.first else {
         throw Diagnostic(
@@ -86,8 +88,8 @@ struct ProgramReader {
     case .gupPin: return .gupPin(try page())
     case .gupWrite: return .gupWrite(try page())
     case .gupUnpin: return .gupUnpin(try page())
-    case .exit:
-      throw Diagnostic(at: key, "'exit' takes no argument (write '- exit')")
+    case .exit, .release:
+      throw Diagnostic(at: key, "'\(name.rawValue)' takes no argument (write '- \(name.rawValue)')")
     case .mirror:
       // `mirror: 0-1` is short for `mirror: { pages: 0-1 }`.
       guard case .mapping = argument else { return .mirror(try range(), write: false) }
@@ -99,6 +101,14 @@ struct ProgramReader {
     case .deviceWrite: return .deviceWrite(try page())
     case .migrateToDevice: return .migrateToDevice(try range())
     case .migrateToSystem: return .migrateToSystem(try range())
+    case .snapshot: return .snapshot(try range())
+    case .after:
+      let other = try readString(argument, what)
+      guard let k = threads.firstIndex(of: other) else {
+        throw Diagnostic(at: argument, "unknown thread '\(other)' in \(what)" + suggestion(for: other, among: threads))
+      }
+      guard other != thread else { throw Diagnostic(at: argument, "thread '\(thread)' cannot wait for itself") }
+      return .after(k)
     case .choice:
       let alternatives = try readList(argument, what)
       guard alternatives.count >= 2 else {

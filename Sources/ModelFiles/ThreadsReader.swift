@@ -17,6 +17,11 @@ enum ThreadsReader {
     }
     var threads: [ThreadConfig] = []
     var nameNodes: [Node] = []
+    // Every name first: `after:` may name a thread listed further down.
+    let allNames = items.compactMap { item -> String? in
+      guard case .mapping(let m) = item, let n = m["name"] else { return nil }
+      return n.string
+    }
     for (i, item) in items.enumerated() {
       let map = try MappingReader(item, path: "threads[\(i)]", allowedKeys: keys)
       let nameNode = try map.required("name")
@@ -37,7 +42,7 @@ enum ThreadsReader {
         }
         device = index
       }
-      let reader = ProgramReader(thread: name, isDevice: device != nil, pages: system.pages)
+      let reader = ProgramReader(thread: name, isDevice: device != nil, pages: system.pages, threads: allNames)
       let program = try reader.program(map.required("program"), "the program of thread '\(name)'")
       var thread = ThreadConfig(name: name, device: device, program: program)
       if let f = map.value("fairness") { thread.fairness = try readEnum(f, map.path(of: "fairness")) }

@@ -6,7 +6,7 @@ import Yams
 /// how it departs from the kernel as it is today.
 enum VariantReader {
   static let keys = [
-    "era", "memcg", "swap_page_locking", "migrate_to_ram_alloc_failure", "own_migrate_filter",
+    "era", "memcg", "swap_page_locking", "migrate_to_ram_alloc_failure", "own_migrate_filter", "device_access",
     "driver_may_decline", "zero_page", "bugs",
   ]
 
@@ -24,6 +24,7 @@ enum VariantReader {
     if let v = map.value("own_migrate_filter") {
       variant.ownMigrateFilter = try readEnum(v, "variant.own_migrate_filter")
     }
+    if let v = map.value("device_access") { variant.deviceAccess = try readEnum(v, "variant.device_access") }
     if let v = map.value("driver_may_decline") {
       variant.driverMayDecline = try readBool(v, "variant.driver_may_decline")
     }
