@@ -92,6 +92,8 @@ import FoundationXML
     BadModel(file: "out_of_range.yaml", line: 4, column: 10, fragment: "system.pages must be in 1...8, got 9"),
     // `properties: [page_invariants, no_such_suite]`: the item.
     BadModel(file: "unknown_suite.yaml", line: 10, column: 31, fragment: "unknown property suite 'no_such_suite'"),
+    // An assertion's misspelt enum case: at its position in the model file.
+    BadModel(file: "bad_assertion.yaml", line: 15, column: 68, fragment: "unknown name 'nonne'; did you mean 'none'?"),
   ]
 
   @Test(arguments: badModels)

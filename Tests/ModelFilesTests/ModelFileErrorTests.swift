@@ -338,12 +338,49 @@ import Testing
     #expect(
       error.message
         == "device operation 'mirror' in CPU thread 'cpu0' (only a thread with 'device:' runs "
-        + "mirror, device_read, device_write, migrate_to_device, migrate_to_system)")
+        + "mirror, device_read, device_write, migrate_to_device, migrate_to_system, snapshot, release)")
     // Also inside a choice.
     expectError(
       minimal(replacingLine: 7, with: "        - choice: [[exit], [device_read: 0]]"), line: 7,
       column: 29,
       "device operation 'device_read' in CPU thread 'cpu0'")
+  }
+
+  /// snapshot, release, after and assertions: each mistake at its node.
+  @Test func snapshotReleaseAfterAndAssertions() {
+    let device = """
+      system: { pages: 2, ram_pages: 1, devices: [{ name: gpu0, pool: 1 }] }
+      threads:
+        - name: gpu0_test
+          device: gpu0
+          program:
+            - snapshot: 0-1
+            - release
+        - name: cpu0
+          program:
+            - after: gpu0_test
+            - cpu_read: 0
+      properties: [hmm]
+      """
+    #expect((try? parse(device)) != nil)
+    func edit(_ line: Int, _ text: String) -> String {
+      var all = device.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      all[line - 1] = text
+      return all.joined(separator: "\n")
+    }
+    expectError(edit(6, "      - snapshot: 0-2"), line: 6, column: 19, "pages 0-2 for 'snapshot' in thread 'gpu0_test' out of range")
+    expectError(edit(7, "      - release: 0"), line: 7, column: 9, "'release' takes no argument (write '- release')")
+    expectError(edit(7, "      - snapshot"), line: 7, column: 9, "operation 'snapshot' in thread 'gpu0_test' needs an argument")
+    expectError(edit(11, "      - after: gpu9_test"), line: 11, column: 16, "unknown thread 'gpu9_test'")
+    expectError(edit(11, "      - after: cpu0"), line: 11, column: 16, "thread 'cpu0' cannot wait for itself")
+    expectError(edit(12, "      - snapshot: 0"), line: 12, column: 9, "device operation 'snapshot' in CPU thread 'cpu0'")
+    // Assertions keep the model file's line and column numbers (the
+    // property compiler reports its errors there: CLITests).
+    let withAssertions = device + "\nassertions: |\n  always ok: t.done[gpu0_test]\n  always bad: t.snap_result[gpu0_test][0] == sevn\n"
+    let lines = (try? parse(withAssertions))?.config.assertions.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines?.count == 15)
+    #expect(lines?[14] == "  always bad: t.snap_result[gpu0_test][0] == sevn")
+    #expect(withAssertions.split(separator: "\n", omittingEmptySubsequences: false)[14] == lines?[14])
   }
 
   @Test func cpuOperationInDeviceThread() {
