@@ -31,7 +31,7 @@ extension Emitter {
 
   /// A driver that filters its own MMU_NOTIFY_MIGRATE events defers tearing
   /// down its mappings to its migration code (rule O8), but still advances
-  /// its sequence: reference §2.3's caveat, since otherwise its own
+  /// its sequence: the caveat of Docs/kernel.md, "The own-migration filter", since otherwise its own
   /// concurrent faults would validate snapshots taken before the collect.
   func deferredTeardown(_ d: Int, _ event: NotifyEvent) -> Bool {
     if case .migrate(let owner) = event, owner == d,

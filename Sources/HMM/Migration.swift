@@ -6,7 +6,7 @@ import CheckerCore
 ///
 /// The same emitter serves dmirror MIGRATE_TO_DEV (system → device), dmirror
 /// MIGRATE_TO_SYS and `migrate_to_ram` (device → system, the latter with the
-/// locked, referenced `fault_page`), so the hole rules of reference §3.3 are
+/// locked, referenced `fault_page`), so the hole rules of Docs/kernel.md, "Migration" are
 /// written once.
 struct MigrationSpec {
   enum Direction: Equatable {

@@ -1,6 +1,6 @@
 import CheckerCore
 
-/// The reader side of mirror sync (reference §2.4): dmirror_range_fault,
+/// The reader side of mirror sync (Docs/kernel.md, "The mirror protocol"): dmirror_range_fault,
 /// and its 2017 (hmm_vma_fault / hmm_vma_range_done) and 2019
 /// (hmm_range_register / hmm_range_valid) ancestors.
 extension Emitter {

@@ -320,7 +320,7 @@ public struct Variant: Hashable, Sendable, Codable {
   }
 
   /// A driver that filters its own MMU_NOTIFY_MIGRATE events (as dmirror
-  /// does): its callback still calls mmu_interval_set_seq (§2.3's caveat)
+  /// does): its callback still calls mmu_interval_set_seq (the caveat of "The own-migration filter")
   /// but leaves its own entries for the migration code to tear down.
   public enum OwnMigrateFilter: String, Hashable, Sendable, Codable, CaseIterable {
     /// The callback handles every event (allowed by O9; the SPIN twin's choice).
@@ -333,12 +333,12 @@ public struct Variant: Hashable, Sendable, Codable {
     /// mmu_interval_set_seq on its own MIGRATE events, and only the
     /// device-to-system paths erase the entry before copying. Its own
     /// concurrent faults then validate snapshots taken before the collect
-    /// (reference §2.3's caveat).
+    /// (the caveat of Docs/kernel.md, "The own-migration filter").
     case dmirror
   }
 
-  /// Deliberate protocol bugs, each standing for a rule of reference §2.5 or
-  /// a historical bug of §6.
+  /// Deliberate protocol bugs, each standing for a rule of Docs/kernel.md, "The mirror protocol" or
+  /// a historical bug of "Historical bugs".
   public enum Bug: String, Hashable, Sendable, Codable, CaseIterable {
     /// O2: mmu_interval_read_retry checked without the driver lock.
     case readRetryUnlocked = "read_retry_unlocked"

@@ -1,7 +1,7 @@
 /// The value vocabulary of the HMM state: the enumerations the schema
 /// declares and the property language names (`present`, `migration`, ...).
 
-/// CPU page-table entry kinds (reference §1.3).
+/// CPU page-table entry kinds (Docs/kernel.md, "Pages and page-table entries").
 public enum PTEKind: Int, CaseIterable, Sendable {
   case none = 0, present, zero, migration
   /// A device-private swap entry (readable or writable by `pte.write`).
