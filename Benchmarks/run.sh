@@ -3,8 +3,10 @@
 # binary on the bundled models, printed as Markdown tables.
 #
 #   Benchmarks/run.sh liveness   safety BFS vs the liveness pass, per model with liveness properties
+#   Benchmarks/run.sh twins      the SPIN twins 2x2 and 3x2: safety alone (1 and 2 workers), safety with
+#                                liveness (one recorded search), and states with and without renaming
 #   Benchmarks/run.sh prove      Z3 bounded model checking of the buggy models to their counterexample
-#   Benchmarks/run.sh all        both
+#   Benchmarks/run.sh all        liveness and prove
 #
 # Timings come from the binary's own monotonic clock (JSON report) or from
 # /usr/bin/time; the machine is noisy, so compare ratios and repeat runs.
@@ -31,6 +33,33 @@ for m in d["models"]:
 PY
 }
 
+# One run: distinct states, wall s, peak RSS MiB (from /usr/bin/time).
+measure() {
+  local label=$1; shift
+  local out
+  out=$(/usr/bin/time -f "TIME %e %M" "$BIN" check "$@" 2>&1 || true)
+  local states wall rss live
+  states=$(echo "$out" | sed -nE 's/.*bfs: [a-z-]+, ([0-9]+) distinct states.*/\1/p')
+  wall=$(echo "$out" | sed -nE 's/^TIME ([0-9.]+) ([0-9]+)$/\1/p')
+  rss=$(echo "$out" | sed -nE 's/^TIME ([0-9.]+) ([0-9]+)$/\2/p')
+  live=$(echo "$out" | sed -nE 's/.*liveness \(fairness [a-z\/]+\): .*, ([0-9.]+) s$/\1/p')
+  printf "| %s | %'d | %s | %s | %d |\n" "$label" "$states" "$wall" "${live:--}" $((rss / 1024))
+}
+
+twins() {
+  echo "| run | distinct states | wall s | of which liveness s | peak RSS MiB |"
+  echo "|---|--:|--:|--:|--:|"
+  for n in 2x2 3x2; do
+    local safety=Benchmarks/models/spin_twin_${n}.yaml live=Benchmarks/models/spin_twin_${n}.yaml
+    [ "$n" = 2x2 ] && safety=Benchmarks/models/spin_twin_2x2_safety.yaml
+    [ "$n" = 3x2 ] && live=Benchmarks/models/spin_twin_3x2_liveness.yaml
+    measure "$n safety, --workers 1" "$safety" --workers 1
+    measure "$n safety, --workers 2" "$safety" --workers 2
+    measure "$n safety + liveness (one recorded search)" "$live"
+    measure "$n safety, --workers 2 --no-renaming" "$safety" --workers 2 --no-renaming
+  done
+}
+
 prove() {
   echo "| model | expected | BMC result | depth | wall s |"
   echo "|---|---|---|--:|--:|"
@@ -49,7 +78,8 @@ prove() {
 
 case "${1:-all}" in
   liveness) liveness ;;
+  twins) twins ;;
   prove) prove ;;
   all) liveness; echo; prove ;;
-  *) echo "usage: $0 [liveness|prove|all]" >&2; exit 64 ;;
+  *) echo "usage: $0 [liveness|twins|prove|all]" >&2; exit 64 ;;
 esac
