@@ -49,16 +49,23 @@ public final class CompiledSystem: @unchecked Sendable {
 
   /// Compiles `system`; `extra` are further expressions (properties) added
   /// to the same code pool, whose offsets are returned in `extraOffsets`.
-  public init(_ system: GuardedSystem, extra: [Expr] = []) {
+  public convenience init(_ system: GuardedSystem, extra: [Expr] = []) {
+    self.init(
+      slotCount: system.schema.slotCount, threads: system.threads, commands: system.commands, slotMax: system.slotMax,
+      renaming: system.renaming, extra: extra)
+  }
+
+  /// The tables of a system's parts (what `GuardedSystem` itself steps with).
+  init(slotCount: Int, threads: [ThreadInfo], commands: [Command], slotMax: [UInt8], renaming: ValueRenaming?, extra: [Expr] = []) {
     var pool = FlatCode()
-    slotCount = system.schema.slotCount
-    commandCount = system.commands.count
-    threadCount = system.threads.count
+    self.slotCount = slotCount
+    commandCount = commands.count
+    threadCount = threads.count
 
     var eqStartA: [Int32] = [0], eqSlotA: [Int32] = [], eqValueA: [UInt8] = [], eqEqualA: [Bool] = []
     var guardA: [Int32] = []
     var updStartA: [Int32] = [0], updSlotA: [Int32] = [], updCodeA: [Int32] = [], updConstA: [UInt8] = []
-    for c in system.commands {
+    for c in commands {
       let parts: [Expr]
       if case .and(let xs) = c.guardExpr { parts = xs } else { parts = [c.guardExpr] }
       var rest: [Expr] = []
@@ -85,10 +92,10 @@ public final class CompiledSystem: @unchecked Sendable {
     }
     var pcBaseA: [Int32] = [], byPCStartA: [Int32] = [], byPCListA: [Int32] = []
     var most = 0
-    for (t, th) in system.threads.enumerated() {
+    for (t, th) in threads.enumerated() {
       pcBaseA.append(Int32(byPCStartA.count))
       var perPC = Array(repeating: [Int32](), count: th.pcLabels.count)
-      for (i, c) in system.commands.enumerated() where c.thread == t { perPC[c.pc].append(Int32(i)) }
+      for (i, c) in commands.enumerated() where c.thread == t { perPC[c.pc].append(Int32(i)) }
       most += perPC.map(\.count).max() ?? 0
       for list in perPC {
         byPCStartA.append(Int32(byPCListA.count))
@@ -107,7 +114,7 @@ public final class CompiledSystem: @unchecked Sendable {
     }
     code = copy(pool.code)
     codeSize = pool.code.count
-    pcSlots = copy(system.threads.map { Int32($0.pcSlot) })
+    pcSlots = copy(threads.map { Int32($0.pcSlot) })
     pcBase = copy(pcBaseA)
     byPCStart = copy(byPCStartA)
     byPCList = copy(byPCListA)
@@ -120,17 +127,17 @@ public final class CompiledSystem: @unchecked Sendable {
     updSlot = copy(updSlotA)
     updCode = copy(updCodeA)
     updConst = copy(updConstA)
-    slotMax = copy(system.slotMax)
-    renaming = system.renaming
-    renames = copy(system.commands.map { system.renaming?.writesClassSlot($0) ?? false })
-    commandThread = copy(system.commands.map { Int32($0.thread) })
-    donePC = copy(system.threads.map { UInt8(clamping: $0.donePC) })
+    self.slotMax = copy(slotMax)
+    self.renaming = renaming
+    renames = copy(commands.map { renaming?.writesClassSlot($0) ?? false })
+    commandThread = copy(commands.map { Int32($0.thread) })
+    donePC = copy(threads.map { UInt8(clamping: $0.donePC) })
     allocations = [
       UnsafeMutableRawPointer(code), UnsafeMutableRawPointer(pcSlots), UnsafeMutableRawPointer(pcBase),
       UnsafeMutableRawPointer(byPCStart), UnsafeMutableRawPointer(byPCList), UnsafeMutableRawPointer(eqStart),
       UnsafeMutableRawPointer(eqSlot), UnsafeMutableRawPointer(eqValue), UnsafeMutableRawPointer(eqEqual),
       UnsafeMutableRawPointer(guardCode), UnsafeMutableRawPointer(updStart), UnsafeMutableRawPointer(updSlot),
-      UnsafeMutableRawPointer(updCode), UnsafeMutableRawPointer(updConst), UnsafeMutableRawPointer(slotMax),
+      UnsafeMutableRawPointer(updCode), UnsafeMutableRawPointer(updConst), UnsafeMutableRawPointer(self.slotMax),
       UnsafeMutableRawPointer(donePC), UnsafeMutableRawPointer(renames), UnsafeMutableRawPointer(commandThread),
     ]
   }
@@ -176,10 +183,13 @@ public final class CompiledSystem: @unchecked Sendable {
   }
 
   /// `to` := the successor of `from` by command `c` (all right-hand sides
-  /// read in the pre-state), in canonical form (`ValueRenaming`). `to` must
-  /// not alias `from`.
+  /// read in the pre-state), in canonical form (`ValueRenaming`) unless
+  /// `renamed` is false (trace rendering follows the kernel's numbering).
+  /// `to` must not alias `from`.
   @inlinable
-  public func apply(_ c: Int, from: UnsafePointer<UInt8>, to: UnsafeMutablePointer<UInt8>, stack: UnsafeMutablePointer<Int>) {
+  public func apply(
+    _ c: Int, from: UnsafePointer<UInt8>, to: UnsafeMutablePointer<UInt8>, stack: UnsafeMutablePointer<Int>, renamed: Bool = true
+  ) {
     to.update(from: from, count: slotCount)
     var u = Int(updStart[c])
     let end = Int(updStart[c + 1])
@@ -188,7 +198,7 @@ public final class CompiledSystem: @unchecked Sendable {
       to[Int(updSlot[u])] = p < 0 ? updConst[u] : UInt8(truncatingIfNeeded: FlatCode.run(code, at: p, from, stack: stack))
       u += 1
     }
-    if renames[c], let renaming { renaming.canonicalize(to) }
+    if renamed, renames[c], let renaming { renaming.canonicalize(to) }
   }
 
   /// Runs an `extra` expression (by its offset) on a state.

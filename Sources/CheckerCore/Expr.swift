@@ -2,7 +2,7 @@
 ///
 /// A model is a set of guarded commands whose guards and updates are `Expr`
 /// trees over the state's slots (small bounded integers). The explicit
-/// stepper evaluates them (through `Program`), the Z3 encoder compiles the very
+/// stepper evaluates them (through `FlatCode`), the Z3 encoder compiles the very
 /// same trees, and the property language lowers to them as well: semantics
 /// are written once, never re-implemented per engine.
 ///
@@ -73,7 +73,7 @@ public indirect enum Expr: Hashable, Sendable, Codable {
   }
 
   /// Reference evaluator: direct recursion over the tree. The explorers use
-  /// the compiled `Program`; tests check the two agree.
+  /// `FlatCode`; tests check the two agree.
   public func evaluate(_ read: (Int) -> Int) -> Int {
     switch self {
     case .const(let v): return v

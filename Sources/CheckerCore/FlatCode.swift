@@ -1,12 +1,12 @@
-/// Many `Expr`s compiled into one flat pool of Int32 bytecode, run over raw
-/// state bytes.
+/// `Expr`s compiled into one flat pool of Int32 bytecode, run over raw state
+/// bytes: the explicit engines' only evaluator (`Expr.evaluate` is the
+/// reference it is tested against, the Z3 encoder the symbolic reading).
 ///
-/// `Program` keeps one array per expression; the packed explorer needs the
-/// guards, updates and invariants of a whole model in one allocation it can
-/// read through a raw pointer, with no reference counting on the hot path.
-/// `and`/`or` short-circuit and `ite` branches, so a guard stops at its
-/// first false conjunct. Semantics are `Expr.evaluate`'s (a test enumerates
-/// both on every state of the bundled models).
+/// A whole model's guards, updates and invariants live in one allocation
+/// read through a raw pointer (`CompiledSystem`), with no reference counting
+/// on the hot path. `and`/`or` short-circuit and `ite` branches, so a guard
+/// stops at its first false conjunct. Semantics are `Expr.evaluate`'s (tests
+/// compare both on random trees and on every state of the bundled models).
 public struct FlatCode: Sendable {
   @usableFromInline enum Op {
     @usableFromInline static let const: Int32 = 0, slot: Int32 = 1, slotEq: Int32 = 2, slotNe: Int32 = 3
@@ -29,6 +29,23 @@ public struct FlatCode: Sendable {
   public private(set) var maxStack = 1
 
   public init() {}
+
+  /// A pool holding `expr` alone, at offset 0 (a property's closure).
+  public init(_ expr: Expr) {
+    _ = add(expr)
+  }
+
+  /// Runs the program at `start` over `s`, on a stack of its own: for
+  /// callers off the packed explorer's hot path.
+  public func run(at start: Int32 = 0, _ s: UnsafeBufferPointer<UInt8>) -> Int {
+    code.withUnsafeBufferPointer { c in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: maxStack) { stack in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { empty in
+          FlatCode.run(c.baseAddress!, at: start, s.baseAddress ?? UnsafePointer(empty.baseAddress!), stack: stack.baseAddress!)
+        }
+      }
+    }
+  }
 
   /// Appends `expr` and returns the offset to run it from.
   public mutating func add(_ expr: Expr) -> Int32 {

@@ -91,24 +91,9 @@ public struct GuardedSystem: TransitionSystem, Sendable {
   /// The canonical renaming of the schema's value classes, applied to every
   /// successor (nil: the schema declares none).
   public let renaming: ValueRenaming?
-  /// Per command: it writes a value-class slot, so its successor is renamed.
-  @usableFromInline let renames: [Bool]
-
-  @usableFromInline let guards: [Program]
-  /// Each guard split for speed: conjuncts `slot == k` / `slot != k` as
-  /// plain comparisons, and the rest as a residual program (nil if none).
-  @usableFromInline let guardEqs: [[(slot: Int32, value: UInt8, equal: Bool)]]
-  @usableFromInline let guardRest: [Program?]
-  @usableFromInline let updateSlots: [[Int32]]
-  @usableFromInline let updatePrograms: [[Program]]
-  /// Updates whose value is a constant, applied without running a program.
-  @usableFromInline let constSlots: [[Int32]]
-  @usableFromInline let constValues: [[UInt8]]
-  /// The remaining updates (indices into updateSlots/updatePrograms).
-  @usableFromInline let generalUpdates: [[Int32]]
-  /// `byPC[thread][pc]` = commands enabled at that pc, in declaration order.
-  @usableFromInline let byPC: [[[Int32]]]
-  @usableFromInline let pcSlots: [Int]
+  /// The commands flattened into one code pool (`FlatCode`): the one
+  /// concrete evaluator every explicit engine steps with.
+  @usableFromInline let compiled: CompiledSystem
 
   public init(schema: Schema, threads: [ThreadInfo], commands: [Command], initial: [StateVector]) {
     self.schema = schema
@@ -122,73 +107,20 @@ public struct GuardedSystem: TransitionSystem, Sendable {
       maxes[s] = UInt8(clamping: schema.maxValue(of: schema.variables[schema.slotOwner[s]].type))
     }
     slotMax = maxes
-    renames = commands.map { renaming?.writesClassSlot($0) ?? false }
-    guards = commands.map { Program($0.guardExpr) }
-    var eqs: [[(slot: Int32, value: UInt8, equal: Bool)]] = []
-    var rests: [Program?] = []
-    for c in commands {
-      let parts: [Expr]
-      if case .and(let xs) = c.guardExpr { parts = xs } else { parts = [c.guardExpr] }
-      var simple: [(slot: Int32, value: UInt8, equal: Bool)] = []
-      var rest: [Expr] = []
-      for x in parts {
-        if case .binary(let op, .slot(let sl), .const(let k)) = x, op == .eq || op == .ne, k >= 0, k <= 255 {
-          simple.append((Int32(sl), UInt8(k), op == .eq))
-        } else if case .const(let v) = x, v != 0 {
-          continue
-        } else {
-          rest.append(x)
-        }
-      }
-      eqs.append(simple)
-      rests.append(rest.isEmpty ? nil : Program(.conj(rest)))
-    }
-    guardEqs = eqs
-    guardRest = rests
-    updateSlots = commands.map { $0.updates.map { Int32($0.slot) } }
-    updatePrograms = commands.map { $0.updates.map { Program($0.value) } }
-    var cs: [[Int32]] = [], cv: [[UInt8]] = [], gu: [[Int32]] = []
-    for c in commands {
-      var a: [Int32] = [], b: [UInt8] = [], g: [Int32] = []
-      for (k, u) in c.updates.enumerated() {
-        if case .const(let v) = u.value, v >= 0, v <= 255 {
-          a.append(Int32(u.slot))
-          b.append(UInt8(v))
-        } else {
-          g.append(Int32(k))
-        }
-      }
-      cs.append(a); cv.append(b); gu.append(g)
-    }
-    constSlots = cs
-    constValues = cv
-    generalUpdates = gu
-    var index: [[[Int32]]] = threads.map { Array(repeating: [], count: $0.pcLabels.count) }
-    for (i, c) in commands.enumerated() { index[c.thread][c.pc].append(Int32(i)) }
-    byPC = index
-    pcSlots = threads.map(\.pcSlot)
+    compiled = CompiledSystem(slotCount: schema.slotCount, threads: threads, commands: commands, slotMax: maxes, renaming: renaming)
   }
 
   public func initialStates() -> [StateVector] { initial }
 
   @inlinable
   public func enabledActions(in state: StateVector, into actions: inout [Int]) {
-    state.slots.withUnsafeBufferPointer { s in
-      for t in 0..<pcSlots.count {
-        let pc = Int(s[pcSlots[t]])
-        for c in byPC[t][pc] where guardHolds(Int(c), s) {
-          actions.append(Int(c))
-        }
+    let c = compiled
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: c.maxEnabled) { out in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: c.maxStack) { stack in
+        let n = state.slots.withUnsafeBufferPointer { c.enabled($0.baseAddress!, into: out.baseAddress!, stack: stack.baseAddress!) }
+        for k in 0..<n { actions.append(Int(out[k])) }
       }
     }
-  }
-
-  /// The guard of command `c` (pc test excluded), fast path first.
-  @inlinable
-  func guardHolds(_ c: Int, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
-    for e in guardEqs[c] where (s[Int(e.slot)] == e.value) != e.equal { return false }
-    guard let rest = guardRest[c] else { return true }
-    return rest.run(s) != 0
   }
 
   @inlinable
@@ -217,26 +149,24 @@ public struct GuardedSystem: TransitionSystem, Sendable {
   /// is in canonical form (`ValueRenaming`).
   @inlinable
   public func apply(_ action: Int, from state: StateVector, to next: inout StateVector) {
-    applyUnrenamed(action, from: state, to: &next)
-    if renames[action], let renaming {
-      next.slots.withUnsafeMutableBufferPointer { renaming.canonicalize($0.baseAddress!) }
-    }
+    step(action, from: state, to: &next, renamed: true)
   }
 
   /// The updates of `action` alone, before the value classes are renamed:
   /// what trace rendering needs to follow values in the kernel's numbering.
   @inlinable
   public func applyUnrenamed(_ action: Int, from state: StateVector, to next: inout StateVector) {
-    let slots = updateSlots[action]
-    let progs = updatePrograms[action]
-    let cs = constSlots[action], cv = constValues[action]
-    let general = generalUpdates[action]
-    state.slots.withUnsafeBufferPointer { s in
-      next.slots.withUnsafeMutableBufferPointer { n in
-        for k in general {
-          n[Int(slots[Int(k)])] = UInt8(truncatingIfNeeded: progs[Int(k)].run(s))
+    step(action, from: state, to: &next, renamed: false)
+  }
+
+  @inlinable
+  func step(_ action: Int, from state: StateVector, to next: inout StateVector, renamed: Bool) {
+    let c = compiled
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: c.maxStack) { stack in
+      state.slots.withUnsafeBufferPointer { s in
+        next.slots.withUnsafeMutableBufferPointer { n in
+          c.apply(action, from: s.baseAddress!, to: n.baseAddress!, stack: stack.baseAddress!, renamed: renamed)
         }
-        for k in 0..<cs.count { n[Int(cs[k])] = cv[k] }
       }
     }
   }
@@ -244,7 +174,10 @@ public struct GuardedSystem: TransitionSystem, Sendable {
   public func isEnabled(_ action: Int, in state: StateVector) -> Bool {
     let c = commands[action]
     guard state[threads[c.thread].pcSlot] == c.pc else { return false }
-    return state.slots.withUnsafeBufferPointer { guardHolds(action, $0) }
+    let cs = compiled
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: cs.maxStack) { stack in
+      state.slots.withUnsafeBufferPointer { cs.guardHolds(action, $0.baseAddress!, stack: stack.baseAddress!) }
+    }
   }
 
   @inlinable
@@ -263,7 +196,7 @@ public struct GuardedSystem: TransitionSystem, Sendable {
   /// renumber them all).
   public func slotsChanged(by action: Int) -> Set<Int> {
     var out = Set(commands[action].updates.map(\.slot))
-    if renames[action], let renaming {
+    if compiled.renames[action], let renaming {
       for c in renaming.classes { out.formUnion(c.slots) }
     }
     return out

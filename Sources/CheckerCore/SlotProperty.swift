@@ -39,13 +39,13 @@ public struct SlotProperty: Sendable {
   public func property(for system: GuardedSystem) -> Property<GuardedSystem> {
     let k: Property<GuardedSystem>.Kind = kind == .always ? .always : .sometimes
     if !isStep {
-      let p = Program(expr)
+      let p = FlatCode(expr)
       return Property(name: name, kind: k, check: .state { s in s.slots.withUnsafeBufferPointer { p.run($0) != 0 } })
     }
     if let table = perCommandTable(slotCount: system.schema.slotCount) {
       return Property(name: name, kind: k, check: .step { _, c, _ in table[c] })
     }
-    let p = Program(expr)
+    let p = FlatCode(expr)
     let flags = commandFlags
     return Property(name: name, kind: k, check: .step { a, c, b in
       (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { p.run($0) != 0 }

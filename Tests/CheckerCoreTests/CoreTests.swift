@@ -29,14 +29,15 @@ import Testing
   }
 }
 
-@Suite struct ProgramTests {
-  /// Random expression trees: the compiled program must agree with the
-  /// reference evaluator on random states.
-  @Test func compiledProgramsAgreeWithReferenceEvaluator() {
+@Suite struct FlatCodeTests {
+  /// Random expression trees, compiled into one shared pool (as
+  /// `CompiledSystem` does, so jumps are absolute and programs sit at
+  /// offsets), must agree with the reference evaluator on random states.
+  @Test func flatCodeAgreesWithReferenceEvaluator() {
     var rng = SplitMix64(seed: 42)
     func gen(_ depth: Int) -> Expr {
       if depth == 0 || rng.below(4) == 0 {
-        return rng.below(2) == 0 ? .const(rng.below(5)) : .slot(rng.below(6))
+        return rng.below(2) == 0 ? .const(rng.below(7) - 2) : .slot(rng.below(6))
       }
       switch rng.below(7) {
       case 0: return .not(gen(depth - 1))
@@ -50,14 +51,24 @@ import Testing
       default: return .binary(.eq, .slot(rng.below(6)), .const(rng.below(3)))
       }
     }
+    var pool = FlatCode()
+    var programs: [(Expr, Int32)] = []
     for _ in 0..<2000 {
       let e = gen(4)
-      let p = Program(e)
-      let state: [UInt8] = (0..<6).map { _ in UInt8(rng.below(4)) }
-      let ref = e.evaluate { Int(state[$0]) }
-      let got = state.withUnsafeBufferPointer { p.run($0) }
-      #expect(ref == got, "\(e)")
+      programs.append((e, pool.add(e)))
     }
+    var disagreements = 0
+    for (e, offset) in programs {
+      for _ in 0..<4 {
+        let state: [UInt8] = (0..<6).map { _ in UInt8(rng.below(4)) }
+        let ref = e.evaluate { Int(state[$0]) }
+        let pooled = state.withUnsafeBufferPointer { pool.run(at: offset, $0) }
+        let alone = state.withUnsafeBufferPointer { FlatCode(e).run($0) }
+        if ref != pooled || ref != alone { disagreements += 1 }
+        #expect(ref == pooled && ref == alone, "\(e) on \(state): \(ref) vs \(pooled), \(alone)")
+      }
+    }
+    #expect(disagreements == 0)
   }
 
   @Test func smartConstructorsFold() {

@@ -63,7 +63,7 @@ enum HMMModels {
   }
 
   static func always(_ name: String, _ e: Expr) -> Property<GuardedSystem> {
-    let p = Program(e)
+    let p = FlatCode(e)
     return Property(name: name, kind: .always, check: .state { s in s.slots.withUnsafeBufferPointer { p.run($0) != 0 } })
   }
 

@@ -48,13 +48,9 @@ enum Fixture {
 
   static func explicit(_ ps: [CompiledProperty], _ sys: GuardedSystem) -> [Property<GuardedSystem>] {
     ps.map { p in
-      let prog = Program(p.expr)
       let flags: [[UInt8]] = sys.commands.map { c in p.events.map { c.events.contains($0) ? 1 : 0 } }
-      let kind: Property<GuardedSystem>.Kind = p.kind == .always ? .always : .sometimes
-      if !p.isStep { return Property(name: p.name, kind: kind, check: .state { s in s.slots.withUnsafeBufferPointer { prog.run($0) != 0 } }) }
-      return Property(name: p.name, kind: kind, check: .step { a, c, b in
-        (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { prog.run($0) != 0 }
-      })
+      return SlotProperty(name: p.name, kind: p.kind == .always ? .always : .sometimes, isStep: p.isStep, expr: p.expr, commandFlags: flags)
+        .property(for: sys)
     }
   }
 
