@@ -28,7 +28,7 @@ public struct BFSExplorer<S: TransitionSystem> {
   }
 
   public func run() -> ExplorationReport<S.Action> {
-    let start = now()
+    let start = monotonicSeconds()
     var report = ExplorationReport<S.Action>(engine: "bfs", stop: .exhaustive)
     report.actionFires = Array(repeating: 0, count: system.actionIDCount)
     var table = FingerprintTable()
@@ -75,7 +75,7 @@ public struct BFSExplorer<S: TransitionSystem> {
     guard var scratch = frontier.first?.0 else {
       // Nothing to expand (no initial state, or all of them violate).
       report.distinctStates = links.count
-      report.seconds = now() - start
+      report.seconds = monotonicSeconds() - start
       report.memoryBytes = table.memoryBytes + links.memoryBytes
       return report
     }
@@ -136,7 +136,7 @@ public struct BFSExplorer<S: TransitionSystem> {
           }
         }
         if report.statesGenerated & 0x3FFF == 0 {
-          let t = now()
+          let t = monotonicSeconds()
           if let tl = limits.timeLimit, t - start > tl { stopped = .timeLimit; break outer }
           if let mm = limits.maxMemory, table.memoryBytes + links.memoryBytes + (frontier.count + next.count) * stateBytes > mm {
             stopped = .maxMemory
@@ -157,7 +157,7 @@ public struct BFSExplorer<S: TransitionSystem> {
     report.stop = stopped ?? .exhaustive
     report.distinctStates = links.count
     report.maxDepth = depth
-    report.seconds = now() - start
+    report.seconds = monotonicSeconds() - start
     report.memoryBytes = table.memoryBytes + links.memoryBytes
     return report
   }

@@ -116,7 +116,7 @@ public struct LivenessGraph: Sendable {
 
   /// A copy with other state-predicate bits (the generic `StateGraph`
   /// evaluates a check's predicates over its stored states).
-  func withStateBits(_ bits: [UInt16], edgeBits eb: [UInt8]) -> LivenessGraph {
+  public func withStateBits(_ bits: [UInt16], edgeBits eb: [UInt8]) -> LivenessGraph {
     var g = self
     for v in 0..<g.stateBits.count {
       g.stateBits[v] = (g.stateBits[v] & (Self.expandedFlag | Self.terminalFlag)) | bits[v]

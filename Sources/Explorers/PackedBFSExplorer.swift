@@ -155,145 +155,6 @@ public struct PackedBFSExplorer {
     }
   }
 
-  /// The properties as flat tables, so the hot loop copies no strings or
-  /// arrays (and so retains nothing).
-  final class Plan: @unchecked Sendable {
-    let stateCount: Int, stepCount: Int, flagCount: Int, commands: Int
-    /// Per state property: index in `properties`, code offset, always?
-    let stateIndex: UnsafeMutablePointer<Int>
-    let stateOffset: UnsafeMutablePointer<Int32>
-    let stateAlways: UnsafeMutablePointer<Bool>
-    /// Per step property: index, code offset (-1: decided per command), always?
-    let stepIndex: UnsafeMutablePointer<Int>
-    let stepOffset: UnsafeMutablePointer<Int32>
-    let stepAlways: UnsafeMutablePointer<Bool>
-    /// [step property][command]: the per-command value, or the event flags.
-    let stepTable: UnsafeMutablePointer<Bool>
-    let stepFlags: UnsafeMutablePointer<UInt8>
-    /// [command][state property]: does the command write a slot the
-    /// property reads? If not, the successor inherits the parent's value,
-    /// and the parent (expanded, so no `always` failed there; its witnesses
-    /// already recorded, one level shallower) needs no new evaluation.
-    let affects: UnsafeMutablePointer<Bool>
-
-    init(_ properties: [SlotProperty], system: GuardedSystem, offsets: [Int32]) {
-      let n = system.schema.slotCount
-      let commands = system.commands.count
-      let states = properties.indices.filter { !properties[$0].isStep }
-      let steps = properties.indices.filter { properties[$0].isStep }
-      stateCount = states.count
-      stepCount = steps.count
-      self.commands = commands
-      flagCount = steps.map { properties[$0].commandFlags.first?.count ?? 0 }.max() ?? 0
-      stateIndex = .allocate(capacity: max(states.count, 1))
-      stateOffset = .allocate(capacity: max(states.count, 1))
-      stateAlways = .allocate(capacity: max(states.count, 1))
-      stepIndex = .allocate(capacity: max(steps.count, 1))
-      stepOffset = .allocate(capacity: max(steps.count, 1))
-      stepAlways = .allocate(capacity: max(steps.count, 1))
-      stepTable = .allocate(capacity: max(steps.count * commands, 1))
-      stepFlags = .allocate(capacity: max(steps.count * commands * flagCount, 1))
-      stepFlags.initialize(repeating: 0, count: max(steps.count * commands * flagCount, 1))
-      affects = .allocate(capacity: max(states.count * commands, 1))
-      let reads: [Set<Int>] = states.map { i in
-        var r: [Int] = []
-        properties[i].expr.slotsRead(into: &r)
-        return Set(r)
-      }
-      for c in system.commands.indices {
-        let written = system.slotsChanged(by: c)
-        for k in states.indices { affects[c * states.count + k] = !reads[k].isDisjoint(with: written) }
-      }
-      for (k, i) in states.enumerated() {
-        stateIndex[k] = i
-        stateOffset[k] = offsets[k]
-        stateAlways[k] = properties[i].kind == .always
-      }
-      for (k, i) in steps.enumerated() {
-        let p = properties[i]
-        stepIndex[k] = i
-        stepAlways[k] = p.kind == .always
-        if let t = p.perCommandTable(slotCount: n) {
-          stepOffset[k] = -1
-          for c in 0..<commands { stepTable[k * commands + c] = t[c] }
-        } else {
-          stepOffset[k] = offsets[states.count + k]
-          for c in 0..<commands {
-            stepTable[k * commands + c] = false
-            for (f, v) in p.commandFlags[c].enumerated() { stepFlags[(k * commands + c) * flagCount + f] = v }
-          }
-        }
-      }
-    }
-
-    /// Evaluates the state properties of `s` that command `via` can change
-    /// (all of them when via < 0); calls `found` for each failing `always`
-    /// and each holding `sometimes`. Returns false if an `always` failed.
-    @inline(__always)
-    func checkState(
-      _ s: UnsafeMutablePointer<UInt8>, via: Int, _ compiled: CompiledSystem, stack: UnsafeMutablePointer<Int>,
-      found: (FindingKind, _ property: Int) -> Void
-    ) -> Bool {
-      var ok = true
-      let row = affects + max(via, 0) * stateCount
-      for k in 0..<stateCount {
-        if via >= 0 && !row[k] { continue }
-        let holds = compiled.evaluate(stateOffset[k], s, stack: stack) != 0
-        if stateAlways[k] {
-          if !holds {
-            found(.violation, stateIndex[k])
-            ok = false
-          }
-        } else if holds {
-          found(.witness, stateIndex[k])
-        }
-      }
-      return ok
-    }
-
-    /// The same for the step properties of pre --c--> post; `ext` holds the
-    /// extended vector [pre][post][event flags] when one is needed.
-    @inline(__always)
-    func checkStep(
-      _ c: Int, pre: UnsafeMutablePointer<UInt8>, post: UnsafeMutablePointer<UInt8>, slotCount n: Int,
-      ext: UnsafeMutablePointer<UInt8>, _ compiled: CompiledSystem, stack: UnsafeMutablePointer<Int>,
-      found: (FindingKind, _ property: Int) -> Void
-    ) -> Bool {
-      var ok = true
-      var extReady = false
-      for j in 0..<stepCount {
-        let holds: Bool
-        let offset = stepOffset[j]
-        if offset < 0 {
-          holds = stepTable[j * commands + c]
-        } else {
-          if !extReady {
-            ext.update(from: pre, count: n)
-            (ext + n).update(from: post, count: n)
-            extReady = true
-          }
-          (ext + 2 * n).update(from: stepFlags + (j * commands + c) * flagCount, count: flagCount)
-          holds = compiled.evaluate(offset, ext, stack: stack) != 0
-        }
-        if stepAlways[j] {
-          if !holds {
-            found(.violation, stepIndex[j])
-            ok = false
-          }
-        } else if holds {
-          found(.witness, stepIndex[j])
-        }
-      }
-      return ok
-    }
-
-    deinit {
-      stateIndex.deallocate(); stateOffset.deallocate(); stateAlways.deallocate()
-      stepIndex.deallocate(); stepOffset.deallocate(); stepAlways.deallocate()
-      stepTable.deallocate(); stepFlags.deallocate(); affects.deallocate()
-    }
-  }
-
   /// A slice of the current level: states [start, end) of one buffer.
   struct Slice { var buffer: Int; var start: Int; var end: Int }
 
@@ -320,7 +181,7 @@ public struct PackedBFSExplorer {
     }
     let recorder = self.recorder
     let workers = self.workers
-    let start = now()
+    let start = monotonicSeconds()
     var report = ExplorationReport<Int>(engine: "bfs", stop: .exhaustive)
     let n = system.schema.slotCount
     let livenessState = recording?.statePredicates ?? []
@@ -329,7 +190,7 @@ public struct PackedBFSExplorer {
       system,
       extra: properties.filter { !$0.isStep }.map(\.expr) + properties.filter(\.isStep).map(\.expr)
         + livenessState + livenessStep.map(\.expr))
-    let plan = Plan(properties, system: system, offsets: compiled.extraOffsets)
+    let plan = PropertyPlan(properties, system: system, offsets: compiled.extraOffsets)
     let safetyCount = properties.count
     let stateBitOffsets = Array(compiled.extraOffsets[safetyCount..<(safetyCount + livenessState.count)])
     let stepBitOffsets = Array(compiled.extraOffsets[(safetyCount + livenessState.count)...])
@@ -532,11 +393,6 @@ public struct PackedBFSExplorer {
     }
 
 
-    let debugLevels = getenv("HMMCHECK_DEBUG_LEVELS") != nil
-    if debugLevels {
-      let bits = system.slotMax.map { $0 == 0 ? 0 : 8 - $0.leadingZeroBitCount }
-      print("slots \(n), bits \(bits.reduce(0, +)), histogram \(Dictionary(grouping: bits, by: { $0 }).mapValues(\.count).sorted { $0.key < $1.key })")
-    }
     var depth = 0
     /// Largest visited set + levels seen at a round's end.
     var peakMemory = 0
@@ -600,7 +456,7 @@ public struct PackedBFSExplorer {
         table.add(count: inserted)
         peakMemory = max(peakMemory, table.memoryBytes + level.memoryBytes + nextMemory)
         if stopped != nil { break outer }
-        let t = now()
+        let t = monotonicSeconds()
         if let tl = limits.timeLimit, t - start > tl { stopped = .timeLimit; break outer }
         if let mm = limits.maxMemory, table.memoryBytes + level.memoryBytes + nextMemory > mm {
           stopped = .maxMemory
@@ -617,7 +473,6 @@ public struct PackedBFSExplorer {
       }
       let nextLevel = PackedLevel(writers.flatMap { $0.take() })
       for w in pool { depths.merge(w.depths); w.depths = Depths(propCount) }
-      if debugLevels { print("depth \(depth + 1): \(nextLevel.count) states, \(nextLevel.memoryBytes >> 20) MiB, words \(words), table \(table.count)/\(table.capacity)") }
       level = nextLevel
       if level.count > 0 { depth += 1 }
       if stopAtFirstViolation && depths.anyCounterexample { stopped = .firstViolation; break }
@@ -642,9 +497,9 @@ public struct PackedBFSExplorer {
       for c in 0..<commandCount { report.actionFires[c] += w.fires[c] }
     }
     if report.internalError == nil {
-      recoverPaths(depths, into: &report)
+      recoverPaths(depths, into: &report, started: start)
     }
-    report.seconds = now() - start
+    report.seconds = monotonicSeconds() - start
     return report
   }
 
@@ -661,26 +516,48 @@ public struct PackedBFSExplorer {
     return 1 << 20
   }
 
+  /// A finding the packed search saw, by depth only.
+  struct Wanted: Equatable {
+    var kind: FindingKind
+    var property: String
+    var depth: Int
+  }
+
   /// Fills in shortest paths by re-searching with the classic explorer up
   /// to the deepest counterexample, and checks that it finds the same things
   /// at the same depths.
-  func recoverPaths(_ depths: Depths, into report: inout ExplorationReport<Int>) {
-    var wanted: [(kind: FindingKind, property: String, depth: Int)] = []
+  func recoverPaths(_ depths: Depths, into report: inout ExplorationReport<Int>, started: Double) {
+    var wanted: [Wanted] = []
     for (i, p) in properties.enumerated() {
-      if depths.violation[i] != .max { wanted.append((.violation, p.name, depths.violation[i])) }
-      if depths.witness[i] != .max { wanted.append((.witness, p.name, depths.witness[i])) }
+      if depths.violation[i] != .max { wanted.append(Wanted(kind: .violation, property: p.name, depth: depths.violation[i])) }
+      if depths.witness[i] != .max { wanted.append(Wanted(kind: .witness, property: p.name, depth: depths.witness[i])) }
     }
-    if depths.deadlock != .max { wanted.append((.deadlock, "deadlock", depths.deadlock)) }
+    if depths.deadlock != .max { wanted.append(Wanted(kind: .deadlock, property: "deadlock", depth: depths.deadlock)) }
     guard !wanted.isEmpty else { return }
-    let counterDepth = wanted.filter { $0.kind != .witness }.map(\.depth).max()
     var recovered: ExplorationReport<Int>? = nil
-    if let cd = counterDepth {
-      // Deadlocks are seen when their state is expanded: one level more.
-      var lim = ExplorationLimits()
-      lim.maxDepth = cd + 1
-      let classic = BFSExplorer(system: system, properties: properties.map { $0.property(for: system) }, limits: lim)
-      recovered = classic.run()
+    if let cd = wanted.filter({ $0.kind != .witness }).map(\.depth).max() {
+      let lim = recoveryLimits(depth: cd, elapsed: monotonicSeconds() - started)
+      recovered = BFSExplorer(system: system, properties: properties.map { $0.property(for: system) }, limits: lim).run()
     }
+    Self.attach(wanted, recovered: recovered, to: &report)
+  }
+
+  /// The re-search's limits: one level past the deepest counterexample
+  /// (deadlocks are seen when their state is expanded), within the run's
+  /// own limits: the time it has left and the same memory budget.
+  func recoveryLimits(depth: Int, elapsed: Double) -> ExplorationLimits {
+    var lim = ExplorationLimits()
+    lim.maxDepth = depth + 1
+    if let tl = limits.timeLimit { lim.timeLimit = max(0.001, tl - elapsed) }
+    lim.maxMemory = limits.maxMemory
+    return lim
+  }
+
+  /// The packed search's findings with the re-search's paths. A
+  /// counterexample the re-search did not reach within the limits is not
+  /// reported (nothing unreplayed is) but listed in `unrecovered`, and the
+  /// run is bounded; one it missed within no limit is an internal error.
+  static func attach(_ wanted: [Wanted], recovered: ExplorationReport<Int>?, to report: inout ExplorationReport<Int>) {
     var found: [Finding<Int>] = []
     for w in wanted {
       if let r = recovered, let f = r.finding(w.property, w.kind) {
@@ -694,6 +571,9 @@ public struct PackedBFSExplorer {
         var f = Finding<Int>(kind: .witness, property: w.property, path: ActionPath(initial: 0, actions: []))
         f.depthOnly = w.depth
         found.append(f)
+      } else if let r = recovered, r.stop == .timeLimit || r.stop == .maxMemory {
+        report.unrecovered.append("\(w.kind.rawValue) of \(w.property) at depth \(w.depth)")
+        report.stop = r.stop
       } else {
         report.internalError = "the re-search did not find the \(w.kind.rawValue) of \(w.property) (packed search: depth \(w.depth))"
         report.stop = .internalError

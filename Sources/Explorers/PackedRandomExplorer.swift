@@ -12,13 +12,13 @@ public struct PackedRandomExplorer {
   public var walks: Int
   public var maxSteps: Int
   public var seed: UInt64
-  public var scheduler: RandomExplorer<GuardedSystem>.Scheduler
+  public var scheduler: WalkScheduler.Kind
   public var timeLimit: Double?
   public var stopAtFirstViolation: Bool
 
   public init(
     system: GuardedSystem, properties: [SlotProperty], walks: Int, maxSteps: Int, seed: UInt64,
-    scheduler: RandomExplorer<GuardedSystem>.Scheduler = .uniform, timeLimit: Double? = nil,
+    scheduler: WalkScheduler.Kind = .uniform, timeLimit: Double? = nil,
     stopAtFirstViolation: Bool = false
   ) {
     self.system = system
@@ -32,7 +32,7 @@ public struct PackedRandomExplorer {
   }
 
   public func run() -> ExplorationReport<Int> {
-    let start = now()
+    let start = monotonicSeconds()
     var report = ExplorationReport<Int>(engine: scheduler == .uniform ? "random" : "pct", stop: .walksDone)
     report.seed = seed
     let commandCount = system.commands.count
@@ -40,7 +40,7 @@ public struct PackedRandomExplorer {
     let n = system.schema.slotCount
     let compiled = CompiledSystem(
       system, extra: properties.filter { !$0.isStep }.map(\.expr) + properties.filter(\.isStep).map(\.expr))
-    let plan = PackedBFSExplorer.Plan(properties, system: system, offsets: compiled.extraOffsets)
+    let plan = PropertyPlan(properties, system: system, offsets: compiled.extraOffsets)
     let actor = system.commands.map(\.thread)
     let progressStep = system.commands.map(\.progress)
     let inits = system.initialStates()
@@ -56,7 +56,6 @@ public struct PackedRandomExplorer {
     var table = FingerprintTable()
     var sinceProgress = SmallFingerprintSet()
     var chosen: [Int] = []
-    var mine: [Int] = []
 
     /// Records the state properties of `s` that `via` can change (all if
     /// via < 0); true when an `always` fails.
@@ -65,23 +64,17 @@ public struct PackedRandomExplorer {
     }
 
     walkLoop: for w in 0..<walks {
-      if let tl = timeLimit, now() - start > tl {
+      if let tl = timeLimit, monotonicSeconds() - start > tl {
         report.stop = .timeLimit
         break
       }
       report.walks += 1
-      var rng = SplitMix64.stream(seed: seed, index: UInt64(w))
-      let initial = rng.below(inits.count)
+      var schedule = WalkScheduler(scheduler, rng: SplitMix64.stream(seed: seed, index: UInt64(w)), maxSteps: maxSteps)
+      let initial = schedule.pickInitial(inits.count)
       inits[initial].slots.withUnsafeBufferPointer { cur.update(from: $0.baseAddress!, count: n) }
       chosen.removeAll(keepingCapacity: true)
       var fp = Fingerprint.of(UnsafeBufferPointer(start: cur, count: n))
       if table.insert(fp, id: 0) == nil { report.distinctStates += 1 }
-      var priority: [Int] = []
-      var changePoints: [Int] = []
-      if case .pct(let depth) = scheduler {
-        priority = Array(0..<64).shuffledDeterministically(&rng)
-        changePoints = (0..<max(0, depth - 1)).map { _ in rng.below(max(1, maxSteps)) }
-      }
       func found(_ kind: FindingKind, _ name: String) -> Bool {
         report.recordFirst(kind, name) { ActionPath(initial: initial, actions: chosen) } && kind != .witness
       }
@@ -89,7 +82,7 @@ public struct PackedRandomExplorer {
       sinceProgress.removeAll()
       _ = sinceProgress.insert(fp)
       var suspected = false
-      for stepIndex in 0..<maxSteps {
+      for _ in 0..<maxSteps {
         let count = compiled.enabled(cur, into: enabled, stack: stack)
         if count == 0 {
           if !compiled.isFinal(cur), found(.deadlock, "deadlock"), stopAtFirstViolation {
@@ -98,21 +91,7 @@ public struct PackedRandomExplorer {
           }
           break
         }
-        let a: Int
-        switch scheduler {
-        case .uniform:
-          a = Int(enabled[rng.below(count)])
-        case .pct:
-          let acts = (0..<count).map { Int(enabled[$0]) }
-          if let k = changePoints.firstIndex(of: stepIndex) {
-            let top = acts.map { actor[$0] }.max { priority[$0 % 64] < priority[$1 % 64] }!
-            priority[top % 64] = -1 - k
-          }
-          let best = acts.map { priority[actor[$0] % 64] }.max()!
-          mine.removeAll(keepingCapacity: true)
-          for x in acts where priority[actor[x] % 64] == best { mine.append(x) }
-          a = mine[rng.below(mine.count)]
-        }
+        let a = Int(enabled[schedule.pick(count) { actor[Int(enabled[$0])] }])
         compiled.apply(a, from: cur, to: next, stack: stack)
         chosen.append(a)
         report.transitions += 1
@@ -151,7 +130,7 @@ public struct PackedRandomExplorer {
         }
       }
     }
-    report.seconds = now() - start
+    report.seconds = monotonicSeconds() - start
     report.memoryBytes = table.memoryBytes
     return report
   }

@@ -41,7 +41,7 @@ extension ExplorationReport {
   /// Records the first finding of `kind` for `property` (later ones are
   /// dropped: for BFS the first is a shortest); returns whether it was new.
   @discardableResult
-  mutating func recordFirst(_ kind: FindingKind, _ property: String, _ path: () -> ActionPath<Action>) -> Bool {
+  public mutating func recordFirst(_ kind: FindingKind, _ property: String, _ path: () -> ActionPath<Action>) -> Bool {
     if findings.contains(where: { $0.kind == kind && $0.property == property }) { return false }
     findings.append(Finding(kind: kind, property: property, path: path()))
     return true

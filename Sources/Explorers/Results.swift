@@ -38,48 +38,6 @@ public enum StopReason: String, Sendable, Codable {
   public var isExhaustive: Bool { self == .exhaustive }
 }
 
-/// A path from an initial state: what every engine reports and every trace stores.
-public struct ActionPath<Action: Hashable & Sendable>: Sendable, Hashable {
-  public var initial: Int
-  public var actions: [Action]
-  public init(initial: Int, actions: [Action]) {
-    self.initial = initial
-    self.actions = actions
-  }
-}
-
-/// What a finding is.
-public enum FindingKind: String, Sendable, Codable {
-  /// An `always` property is false (in a state, or on a transition).
-  case violation
-  /// A `sometimes` property is true: its witness.
-  case witness
-  /// A state with no enabled action where some thread has not finished.
-  case deadlock
-}
-
-public struct Finding<Action: Hashable & Sendable>: Sendable {
-  public var kind: FindingKind
-  /// Property name; "deadlock" for deadlocks.
-  public var property: String
-  public var path: ActionPath<Action>
-  /// For a liveness lasso: the index of the state where the loop starts
-  /// (the path's last state equals it); nil for safety findings.
-  public var loop: Int?
-  /// Set when only the depth of the finding is known and `path` is empty:
-  /// a witness the packed explorer found deeper than any counterexample
-  /// (paths are recovered by re-search only that deep).
-  public var depthOnly: Int? = nil
-  /// Steps to the finding.
-  public var steps: Int { depthOnly ?? path.actions.count }
-  public init(kind: FindingKind, property: String, path: ActionPath<Action>, loop: Int? = nil) {
-    self.kind = kind
-    self.property = property
-    self.path = path
-    self.loop = loop
-  }
-}
-
 public struct ExplorationReport<Action: Hashable & Sendable>: Sendable {
   public var engine: String
   public var stop: StopReason
@@ -100,6 +58,9 @@ public struct ExplorationReport<Action: Hashable & Sendable>: Sendable {
   /// (a suspected livelock): confirm with the exhaustive lasso search before
   /// reporting anything.
   public var suspectedLivelocks: [ActionPath<Action>] = []
+  /// Findings the packed search saw whose shortest path could not be
+  /// rebuilt within the run's limits (never reported as findings).
+  public var unrecovered: [String] = []
 
   public init(engine: String, stop: StopReason) {
     self.engine = engine
@@ -114,11 +75,3 @@ public struct ExplorationReport<Action: Hashable & Sendable>: Sendable {
   public var witnesses: [Finding<Action>] { findings.filter { $0.kind == .witness } }
 }
 
-/// Wall-clock seconds since an arbitrary origin (for limits and rates only;
-/// never for results).
-@usableFromInline
-func now() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}

@@ -7,6 +7,10 @@ import CheckerCore
 /// the system-RAM pool, then each device's pool. A reference value is the
 /// page index + 1, 0 meaning "no page".
 public struct HMMLayout: Sendable {
+  /// The domain of virtual pages: the index of a model family whose members
+  /// differ in page count (`LemmaTransfer` renames per-page elements along it;
+  /// threads and physical pages of page k end in k, `m3`, `ram3`).
+  public static let pageDomain = "page"
   public let config: ModelConfig
   public private(set) var schema = Schema()
 
@@ -74,7 +78,7 @@ public struct HMMLayout: Sendable {
     }
 
     var s = Schema()
-    s.addDomain("page", elements: (0..<pages).map(String.init))
+    s.addDomain(Self.pageDomain, elements: (0..<pages).map(String.init))
     s.addDomain("device", elements: sys.devices.map(\.name))
     s.addDomain("phys", elements: ph.map(\.name))
     s.addDomain("thread", elements: config.threads.map(\.name))

@@ -477,7 +477,7 @@ final class ExploreSession {
       }
       seed = s
     }
-    var rng = SplitMix64(seed: seed)
+    var schedule = WalkScheduler(.uniform, rng: SplitMix64(seed: seed), maxSteps: k)
     var taken = 0
     var stopped: String? = nil
     long {
@@ -494,7 +494,7 @@ final class ExploreSession {
           stopped = system.isFinal(current) ? "every thread has finished" : "deadlock: no action is enabled"
           return
         }
-        let a = enabled[rng.below(enabled.count)]
+        let a = enabled[schedule.pick(enabled.count) { system.actor(of: enabled[$0]) }]
         take(a)
         taken += 1
         line("  step \(cursor): " + describe(a), indent: 6)

@@ -52,22 +52,16 @@ struct ModelResult {
   /// Seconds spent on the liveness pass (graph, SCCs, lassos), if any.
   var livenessSeconds: Double? = nil
   /// What symmetry reduction did (or why none), for exhaustive runs.
-  var symmetry: String? = nil
+  var symmetry: SymmetryDecision = .none
 }
 
-/// Monotonic wall-clock seconds, for reported timings only.
-func monotonicSeconds() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
 
 enum ModelCheck {
   static func run(_ session: ModelSession, _ opt: EngineOptions) throws -> ModelResult {
     let system = session.system
     let props = session.properties
     var report: ExplorationReport<Int>
-    var symmetryLine: String? = nil
+    var symmetryDecision = SymmetryDecision.none
     let livenessPass = session.liveness.isEmpty ? nil : session.livenessPass
     var graph: LivenessGraph? = nil
     switch opt.engine {
@@ -76,15 +70,15 @@ enum ModelCheck {
         let rate = r.seconds > 0 ? Int(Double(r.distinctStates) / r.seconds) : 0
         Output.error("  [\(session.name)] \(r.distinctStates) states, \(rate) states/s, queue \(queue), depth \(r.maxDepth)")
       }
-      var (symmetry, note) = opt.symmetry ? session.symmetryReduction() : (nil, nil)
+      var decision = opt.symmetry ? session.symmetryReduction() : .none
       // Liveness needs the graph, recorded during this one search: on one
       // worker and unreduced (fairness is per thread).
       let recording = livenessPass?.recording
-      if recording != nil && symmetry != nil {
-        symmetry = nil
-        note = "symmetry: off (liveness properties are checked on the unreduced graph)"
+      if recording != nil && decision.isReduced {
+        decision = .off(reason: "liveness properties are checked on the unreduced graph")
       }
-      symmetryLine = note
+      symmetryDecision = decision
+      let symmetry = decision.symmetry
       var bfs = PackedBFSExplorer(
         system: system, properties: session.slotProperties, limits: opt.limits, workers: opt.workers,
         stopAtFirstViolation: opt.stopAtFirst, symmetry: symmetry)
@@ -180,7 +174,7 @@ enum ModelCheck {
       name: session.name, file: session.loaded.file, expectation: describe(session.config.expect), exit: .ok,
       verdict: "", report: report, propertyCount: props.count + session.liveness.count)
     result.livenessSeconds = session.liveness.isEmpty ? nil : monotonicSeconds() - livenessStart
-    result.symmetry = symmetryLine
+    result.symmetry = symmetryDecision
     if let err = report.internalError {
       result.exit = .internalError
       result.verdict = "INTERNAL ERROR: \(err)"
@@ -223,6 +217,9 @@ enum ModelCheck {
     result.neverFired = neverFired(session, report)
 
     var bound = exhaustive ? "" : " (bounded: \(report.stop.rawValue), not exhaustive)"
+    if !report.unrecovered.isEmpty {
+      bound += "; found but not replayed within the limits (rerun with more): " + report.unrecovered.joined(separator: ", ")
+    }
     if let note = livenessNote { bound += "; \(note)" }
     if !unexpected.isEmpty {
       result.exit = .unexpectedViolation
@@ -323,7 +320,7 @@ enum ModelCheck {
     case "bfs":
       let rate = rep.seconds > 0 ? Int(Double(rep.distinctStates) / rep.seconds) : 0
       Output.line("   bfs: \(rep.stop.rawValue), \(rep.distinctStates) distinct states, \(rep.transitions) transitions, depth \(rep.maxDepth), \(seconds) s (\(rate) states/s, \(rep.memoryBytes >> 20) MiB tables)")
-      if let sym = r.symmetry { Output.line("   \(sym)") }
+      if let sym = r.symmetry.note { Output.line("   \(sym)") }
       if let l = r.livenessSeconds {
         Output.line("   liveness (fairness \(Set(s.config.threads.map { ($0.fairness ?? s.config.fairness).rawValue }).sorted().joined(separator: "/"))): \(s.liveness.count) properties over the state graph, \(String(format: "%.2f", l)) s")
       }

@@ -84,17 +84,17 @@ struct ModelSession {
     return f
   }
 
-  /// The symmetry the packed explorer may reduce by, with a line saying
-  /// what is interchanged (or why nothing is): the model's verified
-  /// device/thread symmetry, if every safety property and witness is
-  /// invariant under it. Liveness runs on the full graph and is unaffected.
-  func symmetryReduction() -> (StateSymmetry?, String?) {
+  /// The symmetry the packed explorer may reduce by, or why it may not: the
+  /// model's verified device/thread symmetry, if every safety property and
+  /// witness is invariant under it. Liveness runs on the full graph and is
+  /// unaffected.
+  func symmetryReduction() -> SymmetryDecision {
     let analysis = model.symmetryAnalysis()
-    guard let sym = analysis.symmetry else { return (nil, nil) }
+    guard let sym = analysis.symmetry else { return .none }
     if let p = slotProperties.first(where: { !sym.isSymmetric($0.expr) }) {
-      return (nil, "symmetry: off (\(p.name) is not invariant under interchanging \(Self.classes(analysis)))")
+      return .off(reason: "\(p.name) is not invariant under interchanging \(Self.classes(analysis))")
     }
-    return (sym, "symmetry: \(Self.classes(analysis)) interchangeable (\(sym.groupOrder) permutations; --no-symmetry to explore them all)")
+    return .reduced(sym, classes: Self.classes(analysis))
   }
 
   private static func classes(_ a: HMMSymmetryAnalysis) -> String {
@@ -149,5 +149,33 @@ struct ModelSession {
       fired = Set(system.commands[a].events)
     }
     return compiler.explain(cp, suite: suite, pre: pre, post: post, eventsFired: fired).description
+  }
+}
+
+/// What device/thread symmetry reduction does on a run.
+enum SymmetryDecision {
+  /// The model has no symmetry to reduce by.
+  case none
+  /// It has one, not used (a property tells the interchanged elements apart,
+  /// liveness needs the full graph, or `--no-symmetry`).
+  case off(reason: String)
+  /// States are explored up to these permutations.
+  case reduced(StateSymmetry, classes: String)
+
+  var symmetry: StateSymmetry? {
+    if case .reduced(let s, _) = self { return s }
+    return nil
+  }
+
+  var isReduced: Bool { symmetry != nil }
+
+  /// The report's line, nil when there is nothing to say.
+  var note: String? {
+    switch self {
+    case .none: return nil
+    case .off(let reason): return "symmetry: off (\(reason))"
+    case .reduced(let s, let classes):
+      return "symmetry: \(classes) interchangeable (\(s.groupOrder) permutations; --no-symmetry to explore them all)"
+    }
   }
 }

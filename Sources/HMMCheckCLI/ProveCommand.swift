@@ -107,7 +107,7 @@ extension HMMCheck {
         if expectedSafety.isEmpty && !symbolic.isEmpty {
           if mineLemmas { try mine(s, symbolic, timeout: to) }
           if FileManager.default.fileExists(atPath: lemmaFile(s)) {
-            if try proveWithLemmas(s, symbolic, timeout: to, started: Date()) { return .ok }
+            if try proveWithLemmas(s, symbolic, timeout: to, started: monotonicSeconds()) { return .ok }
           } else {
             Output.line("   no lemma file \(lemmaFile(s)) (write one with --mine-lemmas)")
           }
@@ -145,12 +145,12 @@ extension HMMCheck {
     }
 
     /// True when proved (and reported).
-    func proveWithLemmas(_ s: ModelSession, _ goals: [SymbolicProperty], timeout: UInt32?, started: Date) throws -> Bool {
+    func proveWithLemmas(_ s: ModelSession, _ goals: [SymbolicProperty], timeout: UInt32?, started: Double) throws -> Bool {
       let lemmas = try loadLemmas(s)
       Output.line("   lemmas: \(lemmaFile(s)) (\(lemmas.count))")
       let prover = InductiveProver(system: s.system, goals: goals, timeoutMilliseconds: timeout)
       let outcome = try prover.prove(lemmas: lemmas) { Output.line("   induction " + $0) }
-      let seconds = Date().timeIntervalSince(started)
+      let seconds = monotonicSeconds() - started
       func reportDropped(_ ds: [InductiveProver.Dropped]) {
         for d in ds.prefix(10) { Output.line("   rejected \(d.lemma): \(d.reason)") }
         if ds.count > 10 { Output.line("   ... and \(ds.count - 10) more lemmas rejected") }
@@ -183,7 +183,7 @@ extension HMMCheck {
     /// Z3 checks (`ReachableSetCertificate`). True when proved (and reported).
     func proveWithReachableSet(_ s: ModelSession, _ goals: [SymbolicProperty], timeout: UInt32?) throws -> Bool {
       guard certificateStates > 0 else { return false }
-      let started = Date()
+      let started = monotonicSeconds()
       let reachable = ReachableStates.explore(s.system, maxStates: certificateStates)
       guard reachable.complete else {
         Output.line("   reachable set: more than \(certificateStates) states (--certificate-states), no certificate")
@@ -194,7 +194,7 @@ extension HMMCheck {
         "   reachable set: \(reachable.states.count) states, a decision diagram of \(certificate.nodeCount) nodes, checked by Z3")
       let prover = InductiveProver(system: s.system, goals: goals, timeoutMilliseconds: timeout)
       let outcome = try prover.prove(certificate: certificate) { Output.line("   induction " + $0) }
-      let seconds = Date().timeIntervalSince(started)
+      let seconds = monotonicSeconds() - started
       switch outcome {
       case .proved:
         Output.line(String(format: "   PROVED for every depth by 1-induction (k = 1) with the reachable set as the invariant, %.2f s", seconds))
@@ -246,7 +246,7 @@ extension HMMCheck {
       // Only page-local facts carry over to any page count; what relates
       // pages must come from the model's own quantified properties
       // (Properties/seq_protocol.hmmprop), which are goals here and there.
-      let local = LemmaTransfer(source: small.system, target: small.system)
+      let local = LemmaTransfer(source: small.system, target: small.system, pageDomain: HMMLayout.pageDomain)
       let candidates = CandidateMiner(system: small.system, reachable: reachable, pairs: prover.pairs).mine()
         .filter { local.isPageLocal($0) }
       let result = try prover.synthesize(candidates: candidates, reachable: reachable, options: .init(timeLimit: mineTimeLimit)) {
@@ -255,13 +255,13 @@ extension HMMCheck {
       guard case .lemmas(let groups, _, _, _) = result else {
         throw CLIError.input("\(file):1:1: error: mining the small instance failed: \(result)")
       }
-      let facts = LemmaTransfer(source: small.system, target: s.system).instantiate(groups.flatMap(\.forms).filter { local.isPageLocal($0) })
+      let facts = LemmaTransfer(source: small.system, target: s.system, pageDomain: HMMLayout.pageDomain).instantiate(groups.flatMap(\.forms).filter { local.isPageLocal($0) })
       Output.line("   mining: \(groups.reduce(0) { $0 + $1.forms.count }) facts of \(small.name) give \(facts.count) facts here")
       return facts
     }
 
     func mine(_ s: ModelSession, _ goals: [SymbolicProperty], timeout: UInt32?) throws {
-      let started = Date()
+      let started = monotonicSeconds()
       var reachable = ReachableStates.explore(s.system, maxStates: mineFrom == nil ? mineStates : 0)
       if !reachable.complete {
         reachable = ReachableStates.sample(s.system, walks: 2_000, depth: 400, seed: 1)
@@ -298,7 +298,7 @@ extension HMMCheck {
         } catch {
           throw CLIError.input("\(lemmaFile(s)):1:1: error: cannot write the lemma file: \(error.localizedDescription)")
         }
-        Output.line(String(format: "   wrote %@ (%d lemmas, %.2f s)", lemmaFile(s), lemmas.count, Date().timeIntervalSince(started)))
+        Output.line(String(format: "   wrote %@ (%d lemmas, %.2f s)", lemmaFile(s), lemmas.count, monotonicSeconds() - started))
       case .reachableViolation(let goal, _):
         Output.line("   mining: \(goal) fails on a transition from a reachable state (bounded model checking follows)")
       case .gaveUp(let why, let cti):

@@ -1,5 +1,4 @@
 import CheckerCore
-import Explorers
 import Z3Kit
 
 #if canImport(Glibc)

@@ -4,12 +4,13 @@ import CheckerCore
 /// one by renaming per-page elements.
 ///
 /// A family is a set of models that differ only in how many copies of a
-/// per-page group they have: pages `0..N-1`, and for each page the same
-/// threads and physical pages under names ending in the page's number (`m3`,
-/// `c3`, `ram3`). An element family (a domain and a name prefix) is
-/// per-page when it has one element per page in both instances; every
-/// other element (the zero page, a device, its pool page) is shared and must
-/// exist in both under the same name.
+/// per-page group they have: the elements of the index domain (the model
+/// names it: HMM's virtual pages, `HMMLayout.pageDomain`), and for each
+/// page the same threads and physical pages under names ending in the
+/// page's position (`m3`, `c3`, `ram3`). An element family (a domain and a
+/// name prefix) is per-page when it has one element per page in both
+/// instances; every other element (the zero page, a device, its pool page)
+/// is shared and must exist in both under the same name.
 ///
 /// A fact over the pages I it mentions is instantiated for every injective
 /// map of I into the larger instance's pages (so a fact about pages 0 and 1
@@ -23,6 +24,8 @@ import CheckerCore
 public struct LemmaTransfer {
   public let source: GuardedSystem
   public let target: GuardedSystem
+  /// The domain whose elements are the family's pages.
+  public let pageDomain: String
 
   /// Per element of each domain (by name): its page index, or nil if shared.
   struct Classified {
@@ -33,11 +36,12 @@ public struct LemmaTransfer {
   /// Target element position by (domain, name).
   let targetElements: [String: [String: Int]]
 
-  public init(source: GuardedSystem, target: GuardedSystem) {
+  public init(source: GuardedSystem, target: GuardedSystem, pageDomain: String) {
     self.source = source
     self.target = target
-    sourceIndex = Self.classify(source.schema)
-    targetIndex = Self.classify(target.schema)
+    self.pageDomain = pageDomain
+    sourceIndex = Self.classify(source.schema, pageDomain: pageDomain)
+    targetIndex = Self.classify(target.schema, pageDomain: pageDomain)
     var te: [String: [String: Int]] = [:]
     for d in target.schema.domains {
       var m: [String: Int] = [:]
@@ -53,10 +57,13 @@ public struct LemmaTransfer {
     return (String(name.dropLast(digits.count)), k)
   }
 
-  static func classify(_ schema: Schema) -> Classified {
-    let pages = schema.domain("page")?.elements.count ?? 0
+  static func classify(_ schema: Schema, pageDomain: String) -> Classified {
+    let pages = schema.domain(pageDomain)?.elements.count ?? 0
     var out = Classified()
-    for d in schema.domains {
+    for d in schema.domains where d.name == pageDomain {
+      out.page[d.name] = d.elements.indices.map { $0 }
+    }
+    for d in schema.domains where d.name != pageDomain {
       var counts: [String: Int] = [:]
       for e in d.elements { if let (p, _) = split(e) { counts[p, default: 0] += 1 } }
       out.page[d.name] = d.elements.map { e in
@@ -72,9 +79,10 @@ public struct LemmaTransfer {
   func rename(domain: String, element k: Int, _ sigma: [Int: Int]) -> Int? {
     let name = source.schema.domain(domain)!.elements[k]
     if let i = sourceIndex.page[domain]![k] {
-      guard let j = sigma[i], let (p, _) = Self.split(name) else { return nil }
-      let newName = domain == "page" ? String(j) : p + String(j)
-      return targetElements[domain]?[newName]
+      guard let j = sigma[i] else { return nil }
+      if domain == pageDomain { return j < (target.schema.domain(pageDomain)?.elements.count ?? 0) ? j : nil }
+      guard let (p, _) = Self.split(name) else { return nil }
+      return targetElements[domain]?[p + String(j)]
     }
     return targetElements[domain]?[name]
   }
@@ -179,7 +187,7 @@ public struct LemmaTransfer {
   /// Every instance of every fact in the target, deduplicated, plus the
   /// target's own counters.
   public func instantiate(_ forms: [LemmaForm]) -> [LemmaForm] {
-    let n = target.schema.domain("page")?.elements.count ?? 0
+    let n = target.schema.domain(pageDomain)?.elements.count ?? 0
     var seen = Set<LemmaForm>()
     var out: [LemmaForm] = []
     for f in forms {

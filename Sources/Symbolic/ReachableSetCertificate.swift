@@ -151,11 +151,8 @@ extension InductiveProver {
   /// counterexample (an explorer that missed a successor, or a goal false
   /// on a reachable state), checked on the explicit stepper.
   public func prove(certificate: ReachableSetCertificate, progress: (String) -> Void = { _ in }) throws(Z3Error) -> Outcome {
-    let started = ContinuousClock.now
-    func elapsed() -> String {
-      let d = ContinuousClock.now - started
-      return secs(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
-    }
+    let started = monotonicSeconds()
+    func elapsed() -> String { secs(monotonicSeconds() - started) }
     let pcSlots = system.threads.map(\.pcSlot)
     let name = "reachable_set"
     /// The first `pcs.count` threads are at `pcs` in state i.

@@ -63,12 +63,15 @@ public struct ReachableStates: Sendable {
     var order = system.initial
     var acts: [Int] = []
     for _ in 0..<walks {
-      var s = system.initial[rng.below(system.initial.count)]
+      // One stream for all the walks, so each continues where the last stopped.
+      var schedule = WalkScheduler(.uniform, rng: rng, maxSteps: depth)
+      defer { rng = schedule.rng }
+      var s = system.initial[schedule.pickInitial(system.initial.count)]
       for _ in 0..<depth {
         acts.removeAll(keepingCapacity: true)
         system.enabledActions(in: s, into: &acts)
         if acts.isEmpty { break }
-        s = system.successor(of: s, via: acts[rng.below(acts.count)])
+        s = system.successor(of: s, via: acts[schedule.pick(acts.count) { system.actor(of: acts[$0]) }])
         if system.validate(s) != nil { break }
         if seen.insert(s).inserted { order.append(s) }
       }

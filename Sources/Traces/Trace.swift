@@ -1,5 +1,4 @@
 import CheckerCore
-import Explorers
 
 /// A counterexample or witness trace: what `check` writes and `replay`
 /// re-executes. Serialized as ITF (Apalache ADR-015) with hmmcheck's own

@@ -58,7 +58,7 @@ enum Goldens {
         gpu0.p0: free dev_private page of gpu0
       notifier sequences and locks:
         mn.seq = 2, mn.active = 0, mm.readers = 1, mm.writer = false
-        gpu0: drv.lock=none mn.iseq=1 mn.pending[0]=0
+        gpu0: drv.lock=none mn.iseq=1 mn.pending[0]=0 dev.removing=false
       memcg / rss:
         mm.rss = 1, memcg.usage = 1, memcg.limit = 2
       threads:

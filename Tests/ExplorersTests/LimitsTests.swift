@@ -1,4 +1,5 @@
 import CheckerCore
+import ExplorerOracles
 import Explorers
 import HMM
 import Testing

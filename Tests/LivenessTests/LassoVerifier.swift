@@ -1,4 +1,5 @@
 import CheckerCore
+import ExplorerOracles
 import Explorers
 
 /// Re-verifies a lasso state by state against the system itself (not the

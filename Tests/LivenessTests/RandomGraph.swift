@@ -1,4 +1,5 @@
 import CheckerCore
+import ExplorerOracles
 import Explorers
 
 /// A random directed multigraph as a transition system: states are node

@@ -1,18 +1,13 @@
 import CheckerCore
+import Explorers
 
-/// Seeded random walks: uniform choice, or PCT-style priority scheduling
-/// over actors (Burckhardt, Kothari, Musuvathi and Nagarakatte, "A
-/// Randomized Scheduler with Probabilistic Guarantees of Finding Bugs",
-/// ASPLOS 2010).
+/// Seeded random walks over any `TransitionSystem`, scheduled by a
+/// `WalkScheduler` (uniform, or PCT priorities over actors).
 ///
 /// Walk k draws from `SplitMix64.stream(seed, k)`, so each walk is
 /// reproducible on its own and the whole run from the seed.
 public struct RandomExplorer<S: TransitionSystem> {
-  public enum Scheduler: Sendable, Hashable {
-    case uniform
-    /// PCT with `depth` - 1 priority change points per walk.
-    case pct(depth: Int)
-  }
+  public typealias Scheduler = WalkScheduler.Kind
 
   public var system: S
   public var properties: [Property<S>]
@@ -38,7 +33,7 @@ public struct RandomExplorer<S: TransitionSystem> {
   }
 
   public func run() -> ExplorationReport<S.Action> {
-    let start = now()
+    let start = monotonicSeconds()
     var report = ExplorationReport<S.Action>(engine: scheduler == .uniform ? "random" : "pct", stop: .walksDone)
     report.seed = seed
     report.actionFires = Array(repeating: 0, count: system.actionIDCount)
@@ -47,23 +42,16 @@ public struct RandomExplorer<S: TransitionSystem> {
     var actions: [S.Action] = []
     var chosen: [S.Action] = []
     walkLoop: for w in 0..<walks {
-      if let tl = timeLimit, now() - start > tl {
+      if let tl = timeLimit, monotonicSeconds() - start > tl {
         report.stop = .timeLimit
         break
       }
       report.walks += 1
-      var rng = SplitMix64.stream(seed: seed, index: UInt64(w))
-      let initial = rng.below(inits.count)
+      var schedule = WalkScheduler(scheduler, rng: SplitMix64.stream(seed: seed, index: UInt64(w)), maxSteps: maxSteps)
+      let initial = schedule.pickInitial(inits.count)
       var s = inits[initial]
       chosen.removeAll(keepingCapacity: true)
       if table.insert(system.fingerprint(of: s), id: 0) == nil { report.distinctStates += 1 }
-      // PCT: random actor priorities and change points for this walk.
-      var priority: [Int] = []
-      var changePoints: [Int] = []
-      if case .pct(let depth) = scheduler {
-        priority = Array(0..<64).shuffledDeterministically(&rng)
-        changePoints = (0..<max(0, depth - 1)).map { _ in rng.below(max(1, maxSteps)) }
-      }
       func found(_ kind: FindingKind, _ name: String) -> Bool {
         report.recordFirst(kind, name) { ActionPath(initial: initial, actions: chosen) } && kind != .witness
       }
@@ -71,7 +59,7 @@ public struct RandomExplorer<S: TransitionSystem> {
       // States seen since the last progress step of this walk.
       var sinceProgress: Set<UInt64> = [system.fingerprint(of: s)]
       var suspected = false
-      for stepIndex in 0..<maxSteps {
+      for _ in 0..<maxSteps {
         actions.removeAll(keepingCapacity: true)
         system.enabledActions(in: s, into: &actions)
         if actions.isEmpty {
@@ -81,20 +69,7 @@ public struct RandomExplorer<S: TransitionSystem> {
           }
           break
         }
-        let a: S.Action
-        switch scheduler {
-        case .uniform:
-          a = actions[rng.below(actions.count)]
-        case .pct:
-          if let k = changePoints.firstIndex(of: stepIndex) {
-            // Lower the priority of the actor that would run now.
-            let top = actions.map { system.actor(of: $0) }.max { priority[$0 % 64] < priority[$1 % 64] }!
-            priority[top % 64] = -1 - k
-          }
-          let best = actions.map { priority[system.actor(of: $0) % 64] }.max()!
-          let mine = actions.filter { priority[system.actor(of: $0) % 64] == best }
-          a = mine[rng.below(mine.count)]
-        }
+        let a = actions[schedule.pick(actions.count) { system.actor(of: actions[$0]) }]
         let t = system.successor(of: s, via: a)
         chosen.append(a)
         report.transitions += 1
@@ -136,7 +111,7 @@ public struct RandomExplorer<S: TransitionSystem> {
         }
       }
     }
-    report.seconds = now() - start
+    report.seconds = monotonicSeconds() - start
     report.memoryBytes = table.memoryBytes
     return report
   }
@@ -155,18 +130,5 @@ public struct RandomExplorer<S: TransitionSystem> {
       }
     }
     return violated
-  }
-}
-
-extension Array {
-  /// Fisher-Yates with the pinned generator (the standard library's shuffle
-  /// algorithm is not promised to stay the same).
-  func shuffledDeterministically(_ rng: inout SplitMix64) -> [Element] {
-    var a = self
-    if a.count < 2 { return a }
-    for i in stride(from: a.count - 1, to: 0, by: -1) {
-      a.swapAt(i, rng.below(i + 1))
-    }
-    return a
   }
 }

@@ -1,4 +1,5 @@
 import CheckerCore
+import Explorers
 
 /// Liveness checks over the `StateGraph` of any `TransitionSystem`, with
 /// goals given as predicates on its states: a thin layer over

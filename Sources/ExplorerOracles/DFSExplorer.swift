@@ -1,4 +1,5 @@
 import CheckerCore
+import Explorers
 
 /// Exhaustive depth-first exploration that keeps only fingerprints in the
 /// visited set and the current DFS stack: no parent links, no queue.
@@ -66,7 +67,7 @@ public struct DFSExplorer<S: TransitionSystem> {
   /// `report.maxDepth` is the length of the longest path the search held on
   /// its stack (at least BFS's depth, which is the longest shortest path).
   public func run() -> ExplorationReport<S.Action> {
-    let start = now()
+    let start = monotonicSeconds()
     var report = ExplorationReport<S.Action>(engine: "dfs", stop: .exhaustive)
     report.actionFires = Array(repeating: 0, count: system.actionIDCount)
     var table = FingerprintTable()
@@ -158,7 +159,7 @@ public struct DFSExplorer<S: TransitionSystem> {
       if !push(inits[k]) { stopped = .firstViolation; break }
       while let top = stack.last {
         if ticks & 0x3FF == 0 {
-          let t = now()
+          let t = monotonicSeconds()
           if let tl = limits.timeLimit, t - start > tl { stopped = .timeLimit; break outer }
           let mem =
             table.memoryBytes + stack.count * stateBytes + buffer.count * MemoryLayout<S.Action>.stride
@@ -248,7 +249,7 @@ public struct DFSExplorer<S: TransitionSystem> {
     if stopped == nil && cutAtBound > 0 { stopped = .maxDepth }
     report.stop = stopped ?? .exhaustive
     report.distinctStates = table.count
-    report.seconds = now() - start
+    report.seconds = monotonicSeconds() - start
     report.memoryBytes = table.memoryBytes + depthOf.count * 4
     return report
   }

@@ -1,4 +1,5 @@
 import CheckerCore
+import Explorers
 
 /// The whole reachable graph of a small system of any `TransitionSystem`
 /// type, with its states kept: what the generic `LivenessChecker` reads

@@ -1,5 +1,3 @@
-import CheckerCore
-
 /// Re-executes a path with the explicit stepper: the check every finding,
 /// from any engine, passes before it is reported.
 public enum PathReplay {
