@@ -1,4 +1,5 @@
 import CheckerCore
+import ExplorerOracles
 import Explorers
 import HMM
 import ModelFiles
@@ -58,10 +59,24 @@ import Testing
     "mirror_vs_munmap_2p2d": (1154, 2559, 32),
     "mirror_vs_munmap_3p1d": (94, 142, 19),
     "own_filter_invalidate_before_copy_1p1d": (828, 1331, 47),
-    "selftest_anon_read": (340, 519, 57),
-    "selftest_anon_teardown": (480, 819, 48),
+    "selftest_anon_read": (343, 513, 60),
+    "selftest_anon_read_multiple": (40, 39, 39),
+    "selftest_anon_read_prot": (26, 25, 25),
+    "selftest_anon_teardown": (487, 797, 52),
+    "selftest_anon_write": (18, 17, 17),
+    "selftest_anon_write_prot": (60, 59, 59),
+    "selftest_double_map": (150, 149, 149),
+    "selftest_file_read": (14, 13, 13),
+    "selftest_file_write": (16, 15, 15),
+    "selftest_hmm_gup_test": (69, 68, 68),
     "selftest_migrate": (25, 24, 24),
-    "selftest_migrate_fault": (2047, 3609, 95),
+    "selftest_migrate_fault": (2114, 3703, 97),
+    "selftest_migrate_mixed": (86, 85, 85),
+    "selftest_migrate_multiple": (104, 103, 103),
+    "selftest_migrate_partial_unmap_fault": (65, 64, 64),
+    "selftest_migrate_release": (53, 52, 52),
+    "selftest_migrate_shared": (17, 16, 16),
+    "selftest_snapshot": (66, 65, 65),
     "spin_twin_1x1_bug_no_setseq": (8526, 21380, 53),
     "spin_twin_1x1_bug_o2": (12879, 32914, 56),
     "swap_page_two_faulters": (79, 110, 16),

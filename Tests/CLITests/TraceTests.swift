@@ -55,6 +55,26 @@ import Testing
 
   /// The trace names its model by the path `check` was given; a trace moved
   /// next to a copy of its model still replays, and --model overrides.
+  /// The v6.1-v6.14 fault path's livelock (every faulter's reference fails
+  /// the winner's migration, which goes through an MMU_NOTIFY_MIGRATE
+  /// invalidation each round) is a lasso that `replay` re-executes, with
+  /// the notifier sequence in the kernel's numbering.
+  @Test func livelockLassoReplays() async throws {
+    let s = try Scratch()
+    defer { s.cleanup() }
+    let model = Repo.root.appendingPathComponent("Models/fault_path_get_page_2cpu.yaml").path
+    let r = try await hmmcheck(["check", model, "--trace-dir", s.path("traces")] + props, cwd: s.url)
+    #expect(r.status == 0, "\(r)")
+    let trace = s.path("traces/fault_path_get_page_2cpu.all_threads_finish.itf.json")
+    let text = try String(contentsOfFile: trace, encoding: .utf8)
+    #expect(text.contains("\"loop\": 5"), "the loop starts after step 5")
+    let replay = try await hmmcheck(["replay", trace, "--model", model] + props, cwd: s.url)
+    #expect(replay.status == 0, "\(replay)")
+    #expect(replay.stdout.contains("REPRODUCED: violation of all_threads_finish after 33 steps"), "\(replay)")
+    #expect(replay.stdout.contains("hole P4: folio_migrate_mapping refcount mismatch"), "\(replay)")
+    #expect(replay.stdout.contains("mn.seq: 4 → 5"), "sequences in the kernel's numbering: \(replay)")
+  }
+
   @Test func replayFindsTheModelBesideTheTraceOrByOption() async throws {
     let s = try Scratch()
     defer { s.cleanup() }
