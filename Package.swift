@@ -60,7 +60,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "hmmcheck", dependencies: ["HMMCheckCLI"]),
-    .testTarget(name: "BundledModelsTests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "ExplorerOracles", "Traces", "ModelFiles"]),
+    .testTarget(
+      name: "BundledModelsTests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "ExplorerOracles", "Traces", "ModelFiles"]),
     .testTarget(name: "CLITests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"], exclude: ["Fixtures"]),
     .testTarget(name: "ExploreTests", dependencies: ["HMMCheckCLI", "HMM", "CheckerCore", "Explorers", "Traces"]),
   ]

@@ -47,8 +47,10 @@ public struct SlotProperty: Sendable {
     }
     let p = FlatCode(expr)
     let flags = commandFlags
-    return Property(name: name, kind: k, check: .step { a, c, b in
-      (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { p.run($0) != 0 }
-    })
+    return Property(
+      name: name, kind: k,
+      check: .step { a, c, b in
+        (a.slots + b.slots + flags[c]).withUnsafeBufferPointer { p.run($0) != 0 }
+      })
   }
 }

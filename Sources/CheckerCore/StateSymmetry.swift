@@ -262,11 +262,12 @@ public struct StateSymmetry: Sendable {
 
   /// The inverse element.
   public func inverse(of index: Int) -> Int {
-    element(permutations(of: index).map { p in
-      var inv = [Int](repeating: 0, count: p.count)
-      for (k, v) in p.enumerated() { inv[v] = k }
-      return inv
-    })
+    element(
+      permutations(of: index).map { p in
+        var inv = [Int](repeating: 0, count: p.count)
+        for (k, v) in p.enumerated() { inv[v] = k }
+        return inv
+      })
   }
 
   /// Where element `e` moves `slot`, and what it makes of `value` there.

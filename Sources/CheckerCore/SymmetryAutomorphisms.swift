@@ -59,7 +59,9 @@ extension StateSymmetry {
   }
 
   func commandImages(of system: GuardedSystem, under g: Int, normal: [NormalCommand: Int]) -> Result<[Int], BuildError> {
-    guard system.schema.slotCount == slotCount else { return .failure(BuildError("the system has \(system.schema.slotCount) slots, the symmetry \(slotCount)")) }
+    guard system.schema.slotCount == slotCount else {
+      return .failure(BuildError("the system has \(system.schema.slotCount) slots, the symmetry \(slotCount)"))
+    }
     var threadOfPCSlot: [Int: Int] = [:]
     for (t, th) in system.threads.enumerated() { threadOfPCSlot[th.pcSlot] = t }
     var out: [Int] = []
@@ -68,7 +70,10 @@ extension StateSymmetry {
       do {
         let img = try imageCommand(c, in: system, under: g, threadOfPCSlot: threadOfPCSlot)
         guard let j = normal[img] else {
-          return .failure(BuildError("`\(system.describe(i))` has no image under \(describe(element: g)) (no command of \(system.threads[img.thread].name) at `\(system.threads[img.thread].pcLabels[safe: img.pc] ?? "pc \(img.pc)")` does the mapped step)"))
+          return .failure(
+            BuildError(
+              "`\(system.describe(i))` has no image under \(describe(element: g)) (no command of \(system.threads[img.thread].name) at `\(system.threads[img.thread].pcLabels[safe: img.pc] ?? "pc \(img.pc)")` does the mapped step)"
+            ))
         }
         out.append(j)
       } catch let u as Unmappable {
@@ -169,4 +174,3 @@ extension StateSymmetry {
 extension Array {
   fileprivate subscript(safe i: Int) -> Element? { i >= 0 && i < count ? self[i] : nil }
 }
-

@@ -172,4 +172,3 @@ extension StateSymmetry {
     return parts.isEmpty ? "identity" : parts.joined(separator: ", ")
   }
 }
-

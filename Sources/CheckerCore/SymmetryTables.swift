@@ -243,4 +243,3 @@ final class SymmetryTables: @unchecked Sendable {
     return bestE
   }
 }
-

@@ -150,7 +150,8 @@ public struct PackedBFSExplorer {
     }
 
     deinit {
-      cur.deallocate(); successors.deallocate(); fingerprints.deallocate(); canonical.deallocate(); via.deallocate(); edgeBits.deallocate(); firstKept.deallocate(); sources.deallocate(); actors.deallocate(); ext.deallocate(); scratch.deallocate()
+      cur.deallocate(); successors.deallocate(); fingerprints.deallocate(); canonical.deallocate(); via.deallocate(); edgeBits.deallocate();
+      firstKept.deallocate(); sources.deallocate(); actors.deallocate(); ext.deallocate(); scratch.deallocate()
       stack.deallocate(); actions.deallocate(); fires.deallocate()
     }
   }
@@ -369,7 +370,8 @@ public struct PackedBFSExplorer {
             w.inserted += 1
             let bad = compiled.firstOutOfRange(key)
             if bad >= 0 {
-              w.error = "\(system.schema.slotName(bad)) = \(key[bad]) exceeds its declared range (max \(system.slotMax[bad])): the model's bounds are too small (reached at depth \(depth + 1))"
+              w.error =
+                "\(system.schema.slotName(bad)) = \(key[bad]) exceeds its declared range (max \(system.slotMax[bad])): the model's bounds are too small (reached at depth \(depth + 1))"
               return
             }
             // Only the properties the last command can change are evaluated:
@@ -391,7 +393,6 @@ public struct PackedBFSExplorer {
         w.depths.found($0, $1, depth + 1)
       }
     }
-
 
     var depth = 0
     /// Largest visited set + levels seen at a round's end.
@@ -562,7 +563,8 @@ public struct PackedBFSExplorer {
     for w in wanted {
       if let r = recovered, let f = r.finding(w.property, w.kind) {
         guard f.path.actions.count == w.depth else {
-          report.internalError = "the re-search found the \(w.kind.rawValue) of \(w.property) at depth \(f.path.actions.count), the packed search at depth \(w.depth)"
+          report.internalError =
+            "the re-search found the \(w.kind.rawValue) of \(w.property) at depth \(f.path.actions.count), the packed search at depth \(w.depth)"
           report.stop = .internalError
           return
         }

@@ -110,7 +110,8 @@ public struct PackedRandomExplorer {
           report.distinctStates += 1
           let bad = compiled.firstOutOfRange(next)
           if bad >= 0 {
-            report.internalError = "\(system.schema.slotName(bad)) = \(next[bad]) exceeds its declared range (max \(system.slotMax[bad])): the model's bounds are too small"
+            report.internalError =
+              "\(system.schema.slotName(bad)) = \(next[bad]) exceeds its declared range (max \(system.slotMax[bad])): the model's bounds are too small"
             report.stop = .internalError
             break walkLoop
           }

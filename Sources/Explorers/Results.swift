@@ -74,4 +74,3 @@ public struct ExplorationReport<Action: Hashable & Sendable>: Sendable {
   public var violations: [Finding<Action>] { findings.filter { $0.kind != .witness } }
   public var witnesses: [Finding<Action>] { findings.filter { $0.kind == .witness } }
 }
-

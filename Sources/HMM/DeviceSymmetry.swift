@@ -309,7 +309,8 @@ extension HMMModel {
         for (v, label) in from.enumerated() {
           let image = rename.isEmpty ? label : Self.substitute(label, rename)
           guard let w = labelIndex[u][image] else {
-            throw StateSymmetry.BuildError("\(config.threads[u].name) has no program point `\(image)` (the image of \(config.threads[t].name)'s `\(label)`)")
+            throw StateSymmetry.BuildError(
+              "\(config.threads[u].name) has no program point `\(image)` (the image of \(config.threads[t].name)'s `\(label)`)")
           }
           table[v] = UInt8(w)
         }

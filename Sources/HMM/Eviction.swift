@@ -110,15 +110,22 @@ extension Emitter {
         b.set(l.evictDst(t), q + 1)
       }
       // migrate_device_pages: folio_migrate_mapping's exact count.
-      step(pagesAt, "migrate_device_pages", P + ["→ " + physName(q)], outcome: "commit: folio_migrate_mapping, mem_cgroup_migrate", events: [.pageCommitted, .pageEvicted], progress: true, to: finalizeAt) { b in
+      step(
+        pagesAt, "migrate_device_pages", P + ["→ " + physName(q)], outcome: "commit: folio_migrate_mapping, mem_cgroup_migrate",
+        events: [.pageCommitted, .pageEvicted], progress: true, to: finalizeAt
+      ) { b in
         b.require(.eq(b.get(l.evictDst(t)), q + 1))
         b.require(.eq(b.get(l.ref(p)), 1))
         memcgMigrate(&b, from: p, to: q)
         for a in 0..<l.pages {
-          b.set(l.migDstGhost(a), .const(q + 1), when: .conj([.eq(b.get(l.pteKind(a)), PTEKind.migration.rawValue), .eq(b.get(l.ptePage(a)), p + 1)]))
+          b.set(
+            l.migDstGhost(a), .const(q + 1), when: .conj([.eq(b.get(l.pteKind(a)), PTEKind.migration.rawValue), .eq(b.get(l.ptePage(a)), p + 1)]))
         }
       }
-      step(pagesAt, "migrate_device_pages", P + ["→ " + physName(q)], outcome: "hole P4: folio_migrate_mapping refcount mismatch", events: [.migrationHole], to: finalizeAt) { b in
+      step(
+        pagesAt, "migrate_device_pages", P + ["→ " + physName(q)], outcome: "hole P4: folio_migrate_mapping refcount mismatch",
+        events: [.migrationHole], to: finalizeAt
+      ) { b in
         b.require(.eq(b.get(l.evictDst(t)), q + 1))
         b.require(.ne(b.get(l.ref(p)), 1))
         b.set(l.evictDst(t), .const(0))
@@ -134,7 +141,9 @@ extension Emitter {
     step(finalizeAt, "migrate_device_finalize", P, outcome: "not migrated: remove_migration_ptes(src, src)", to: next) { b in
       b.require(.eq(b.get(l.evictDst(t)), 0))
       for a in 0..<l.pages {
-        let here = Expr.conj([.eq(b.get(l.pteKind(a)), PTEKind.migration.rawValue), .eq(b.get(l.ptePage(a)), p + 1), .eq(b.get(l.migOwner(a)), d + 1)])
+        let here = Expr.conj([
+          .eq(b.get(l.pteKind(a)), PTEKind.migration.rawValue), .eq(b.get(l.ptePage(a)), p + 1), .eq(b.get(l.migOwner(a)), d + 1),
+        ])
         b.set(l.pteKind(a), .const(kind.rawValue), when: here)
         b.set(l.migOwner(a), .const(0), when: here)
         b.set(l.mapcount(p), .op(.add, b.get(l.mapcount(p)), .cond(here, .const(1), .const(0))))
@@ -145,11 +154,14 @@ extension Emitter {
       b.set(l.evictPage(t), 0)
     }
     for q in ram {
-      step(finalizeAt, "migrate_device_finalize", P + ["→ " + physName(q)], outcome: "remove_migration_ptes(src, dst)", progress: true, to: next) { b in
+      step(finalizeAt, "migrate_device_finalize", P + ["→ " + physName(q)], outcome: "remove_migration_ptes(src, dst)", progress: true, to: next) {
+        b in
         b.require(.eq(b.get(l.evictDst(t)), q + 1))
         var maps: Expr = .const(0)
         for a in 0..<l.pages {
-          let here = Expr.conj([.eq(b.get(l.pteKind(a)), PTEKind.migration.rawValue), .eq(b.get(l.ptePage(a)), p + 1), .eq(b.get(l.migOwner(a)), d + 1)])
+          let here = Expr.conj([
+            .eq(b.get(l.pteKind(a)), PTEKind.migration.rawValue), .eq(b.get(l.ptePage(a)), p + 1), .eq(b.get(l.migOwner(a)), d + 1),
+          ])
           b.set(l.pteKind(a), .const(PTEKind.present.rawValue), when: here)
           b.set(l.migOwner(a), .const(0), when: here)
           b.set(l.ptePage(a), .const(q + 1), when: here)

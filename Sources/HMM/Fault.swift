@@ -30,7 +30,8 @@ extension Emitter {
   func vmaAllows(_ b: StepBuilder, _ a: Int, write: Bool) -> Expr {
     let l = layout
     let kindOK = Expr.ne(b.get(l.vmaKind(a)), VMAKind.unmapped.rawValue)
-    let protOK: Expr = write
+    let protOK: Expr =
+      write
       ? .eq(b.get(l.vmaProt(a)), ProtValue.readWrite.rawValue)
       : .ne(b.get(l.vmaProt(a)), ProtValue.none.rawValue)
     return .conj([kindOK, protOK])
@@ -163,13 +164,17 @@ extension Emitter {
     let holdsRef = variant.swapPageLocking.waiterHoldsReference
     let waiting = label("migration_entry_wait page \(a)")
     for p in l.refcounted {
-      step(pc, "migration_entry_wait", P + [physName(p)], outcome: holdsRef ? "get_page, sleep on the page lock" : "sleep on the page lock", to: waiting) { b in
+      step(
+        pc, "migration_entry_wait", P + [physName(p)], outcome: holdsRef ? "get_page, sleep on the page lock" : "sleep on the page lock", to: waiting
+      ) { b in
         base(&b); lockMM(&b)
         b.requirePTE(a, .migration, p, l)
         b.set(l.faultPage(t), p + 1)
         if holdsRef { b.getRef(p, l) }
       }
-      step(waiting, "migration_entry_wait", P + [physName(p)], outcome: holdsRef ? "woken: page unlocked, put_page" : "woken: page unlocked", to: f.retry) { b in
+      step(
+        waiting, "migration_entry_wait", P + [physName(p)], outcome: holdsRef ? "woken: page unlocked, put_page" : "woken: page unlocked", to: f.retry
+      ) { b in
         b.require(.eq(b.get(l.faultPage(t)), p + 1))
         b.require(.isFalse(b.get(l.locked(p))))
         b.set(l.faultPage(t), 0)
@@ -243,7 +248,8 @@ extension Emitter {
           b.set(l.faultPage(t), p + 1)
         }
       case .noReference, .devmemCallback:
-        let outcome = era == .noReference
+        let outcome =
+          era == .noReference
           ? "migrate_to_ram without a reference or the lock (B8)"
           : "device_private_entry_fault: the driver's fault callback, no reference or lock"
         step(pc, name, P, outcome: outcome, to: migrateAt) { b in

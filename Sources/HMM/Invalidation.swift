@@ -116,18 +116,18 @@ extension Emitter {
       // the entries down before it copies.
       step(pc, "\(dn) invalidate(): own MMU_NOTIFY_MIGRATE, teardown deferred", [rangeText], to: cleared)
     } else {
-    step(pc, "\(dn) invalidate(): clear device PTEs", [rangeText], to: cleared) { b in
-      for a in range {
-        b.set(l.dptPage(d, a), 0)
-        b.set(l.dptTag(d, a), DPTTag.none.rawValue)
-      }
-      if variant.era == .validFlag2019 || variant.era == .hmmMirror2017 {
-        // range->valid = false for every registered range of this mirror.
-        for r in readerThreads(of: d) {
-          b.set(l.valid(r), .cond(.eq(b.get(l.seq(r)), 1), .false, b.get(l.valid(r))))
+      step(pc, "\(dn) invalidate(): clear device PTEs", [rangeText], to: cleared) { b in
+        for a in range {
+          b.set(l.dptPage(d, a), 0)
+          b.set(l.dptTag(d, a), DPTTag.none.rawValue)
+        }
+        if variant.era == .validFlag2019 || variant.era == .hmmMirror2017 {
+          // range->valid = false for every registered range of this mirror.
+          for r in readerThreads(of: d) {
+            b.set(l.valid(r), .cond(.eq(b.get(l.seq(r)), 1), .false, b.get(l.valid(r))))
+          }
         }
       }
-    }
     }
     let done = label("\(dn) callback: returned")
     let waitsForDevice = !variant.has(.callbackReturnsEarly)

@@ -111,7 +111,9 @@ public struct HMMLayout: Sendable {
     add("page.memcg", ["phys"], .bool, "physical pages", "charged to the memcg (memcg_data != 0)")
     add("page.anon", ["phys"], .bool, "physical pages", "anonymous folio (no mapping)")
     add("page.data", ["phys"], version, "physical pages", "content version held by the page")
-    add("page.old_charge", ["phys"], .bool, "physical pages", ghost: true, "pre-v6.7: source of a committed migration, still charged until freed (ghost)")
+    add(
+      "page.old_charge", ["phys"], .bool, "physical pages", ghost: true,
+      "pre-v6.7: source of a committed migration, still charged until freed (ghost)")
     // Devices
     add("dpt.page", ["device", "page"], physRef, "device page tables", "page the device mirror maps at the address")
     add("dpt.tag", ["device", "page"], .enumeration(name: "dpt_tag", cases: DPTTag.names), "device page tables", "device mapping rights")
@@ -120,7 +122,9 @@ public struct HMMLayout: Sendable {
     add("mn.seq", [], seq, "notifier sequences", "mm invalidate_seq S (odd while invalidating)")
     add("mn.active", [], nthreads, "notifier sequences", "active_invalidate_ranges")
     add("mn.iseq", ["device"], seq, "notifier sequences", "interval notifier invalidate_seq I[d]")
-    add("mn.pending", ["device", "page"], nthreads, "notifier sequences", ghost: true, "invalidations covering the address whose callback for the device has not finished (ghost)")
+    add(
+      "mn.pending", ["device", "page"], nthreads, "notifier sequences", ghost: true,
+      "invalidations covering the address whose callback for the device has not finished (ghost)")
     // mm
     add("mm.readers", [], nthreads, "locks", "mmap_lock readers")
     add("mm.writer", [], .bool, "locks", "mmap_lock held for write")
@@ -146,15 +150,21 @@ public struct HMMLayout: Sendable {
     add("t.mig_dst", ["thread", "page"], physRef, "threads", "migrate_vma dst[] page")
     add("t.mig_flag", ["thread", "page"], .bool, "threads", "MIGRATE_PFN_MIGRATE")
     add("t.mig_write", ["thread", "page"], .bool, "threads", "MIGRATE_PFN_WRITE")
-    add("t.mig_ninv", ["thread"], .int(min: 0, max: max(1, pages)), "threads", "migrate_vma_pages opened its insert invalidation at page value-1 (0: not opened)")
-    add("t.fault_error", ["thread"], .bool, "threads", "migrate_to_ram could not allocate the RAM page and returns VM_FAULT_OOM or VM_FAULT_SIGBUS (by driver)")
+    add(
+      "t.mig_ninv", ["thread"], .int(min: 0, max: max(1, pages)), "threads",
+      "migrate_vma_pages opened its insert invalidation at page value-1 (0: not opened)")
+    add(
+      "t.fault_error", ["thread"], .bool, "threads",
+      "migrate_to_ram could not allocate the RAM page and returns VM_FAULT_OOM or VM_FAULT_SIGBUS (by driver)")
     add("t.fault_page", ["thread"], physRef, "threads", "page locked/referenced by do_swap_page or waited on")
     add("t.new_page", ["thread"], physRef, "threads", "page allocated by a COW fault")
     add("t.gup_page", ["thread", "page"], physRef, "threads", "page pinned by pin_user_pages")
     add("t.dma_page", ["thread"], physRef, "threads", "device DMA in flight to this page")
     add("t.snap_iseq", ["thread"], seq, "threads", "HMM_DMIRROR_SNAPSHOT: invalidate_seq I of the temporary interval notifier")
     add("t.snap_registered", ["thread"], .bool, "threads", "HMM_DMIRROR_SNAPSHOT: the temporary notifier is in the interval tree")
-    add("t.snap_result", ["thread", "page"], .enumeration(name: "snapshot_result", cases: SnapshotResult.names), "threads", "HMM_DMIRROR_SNAPSHOT: what the last snapshot reported for the page")
+    add(
+      "t.snap_result", ["thread", "page"], .enumeration(name: "snapshot_result", cases: SnapshotResult.names), "threads",
+      "HMM_DMIRROR_SNAPSHOT: what the last snapshot reported for the page")
     add("t.evict_page", ["thread"], physRef, "threads", "HMM_DMIRROR_RELEASE: the device page being evicted (referenced, locked)")
     add("t.evict_dst", ["thread"], physRef, "threads", "HMM_DMIRROR_RELEASE: its RAM destination")
     add("dev.removing", ["device"], .bool, "locks", "HMM_DMIRROR_RELEASE in progress: freed device pages are not reused")

@@ -166,7 +166,9 @@ extension Emitter {
 
     // -- the driver: alloc_and_copy --------------------------------------
     pc = copyAt
-    let driver = toDevice ? "dmirror_migrate_alloc_and_copy" : (spec.faultPage ? "dmirror_devmem_fault_alloc_and_copy" : "dmirror_migrate_to_system: alloc and copy")
+    let driver =
+      toDevice
+      ? "dmirror_migrate_alloc_and_copy" : (spec.faultPage ? "dmirror_devmem_fault_alloc_and_copy" : "dmirror_migrate_to_system: alloc and copy")
     for a in range {
       let next = label("copied page \(a)")
       let P = [pageParam(a)]
@@ -209,7 +211,10 @@ extension Emitter {
           }
         }
         if !toDevice && variant.has(.migrateBackChargesFirst) {
-          step(pc, driver, P + [physName(q)], outcome: "mem_cgroup_charge refused: migration back fails", events: [.migrateBackRefused, .migrationHole], to: next) { b in
+          step(
+            pc, driver, P + [physName(q)], outcome: "mem_cgroup_charge refused: migration back fails", events: [.migrateBackRefused, .migrationHole],
+            to: next
+          ) { b in
             b.require(.isTrue(b.get(l.migFlag(t, a))))
             b.requireLowestFree(q, in: dstPool, l)
             b.require(.le(b.get(l.limit), b.get(l.usage)))
@@ -520,7 +525,8 @@ extension Emitter {
       b.require(.le(b.get(l.limit), b.get(l.usage)))
       b.set(l.migFlag(t, a), false)
     }
-    step(pc, name, [pageParam(a)], outcome: "hole P1: a CPU fault raced (PTE no longer empty)", events: [.insertRaced, .migrationHole], to: next) { b in
+    step(pc, name, [pageParam(a)], outcome: "hole P1: a CPU fault raced (PTE no longer empty)", events: [.insertRaced, .migrationHole], to: next) {
+      b in
       b.require(.negate(isEmpty(b)))
       b.set(l.migFlag(t, a), false)
     }

@@ -80,7 +80,10 @@ extension Emitter {
       case .intervalNotifier where !beginLate:
         if variant.has(.retryReusesSeq) {
           // BUG O6: -EBUSY, then walk again with the same (stale) sequence.
-          step(checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY, retry with the old seq (BUG O6)", events: [.rangeFaultBusy], to: mmLock) { b in
+          step(
+            checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY, retry with the old seq (BUG O6)",
+            events: [.rangeFaultBusy], to: mmLock
+          ) { b in
             b.require(.ne(b.get(l.iseq(d)), b.get(l.seq(t))))
             b.add(l.mmReaders, -1)
             for a2 in range {
@@ -89,7 +92,10 @@ extension Emitter {
             }
           }
         } else {
-          step(checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY", events: [.rangeFaultBusy], to: again) { b in
+          step(
+            checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY", events: [.rangeFaultBusy],
+            to: again
+          ) { b in
             b.require(.ne(b.get(l.iseq(d)), b.get(l.seq(t))))
             b.add(l.mmReaders, -1)
             reset(&b)
@@ -125,7 +131,10 @@ extension Emitter {
       emitReadBegin(at: unlocked, then: drvLock)
     } else if retryUnlocked {
       // BUG O2: the check outside the lock proves nothing about the install.
-      step(unlocked, "mmu_interval_read_retry (without driver->update: BUG O2)", [dn], outcome: "collision: retry", events: [.readRetryCollision], to: again) { b in
+      step(
+        unlocked, "mmu_interval_read_retry (without driver->update: BUG O2)", [dn], outcome: "collision: retry", events: [.readRetryCollision],
+        to: again
+      ) { b in
         b.require(.ne(b.get(l.iseq(d)), b.get(l.seq(t))))
         reset(&b)
       }
@@ -212,7 +221,10 @@ extension Emitter {
     for p in l.phys.indices {
       var ev: [HMMEvent] = [.deviceAccess]
       if l.phys[p].device != nil { ev.append(w ? .deviceWroteDeviceMemory : .deviceReadAfterMigration) }
-      step(locked, name, P + [physName(p)], outcome: w ? "copy into the page, mutex_unlock" : "copy from the page, mutex_unlock", events: ev, progress: true, to: next) { b in
+      step(
+        locked, name, P + [physName(p)], outcome: w ? "copy into the page, mutex_unlock" : "copy from the page, mutex_unlock", events: ev,
+        progress: true, to: next
+      ) { b in
         b.require(hit(b))
         b.require(.eq(b.get(l.dptPage(d, a)), p + 1))
         if w {

@@ -373,7 +373,8 @@ public struct Variant: Hashable, Sendable, Codable {
 
   public init(
     era: Era = .intervalNotifier, memcg: MemcgEra = .v6_7,
-    swapPageLocking: SwapPageLocking = .trylockSleep, migrateToRAMAllocFailure: MigrateToRAMAllocFailure = .oom, ownMigrateFilter: OwnMigrateFilter = .none,
+    swapPageLocking: SwapPageLocking = .trylockSleep, migrateToRAMAllocFailure: MigrateToRAMAllocFailure = .oom,
+    ownMigrateFilter: OwnMigrateFilter = .none,
     deviceAccess: DeviceAccess = .dma,
     driverMayDecline: Bool = false, zeroPage: Bool = true, bugs: [Bug] = []
   ) {

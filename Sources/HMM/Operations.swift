@@ -59,7 +59,8 @@ extension Emitter {
   func emitCPUAccess(at pc: Int, page a: Int, write: Bool, to next: Int) {
     let l = layout
     let hit: (StepBuilder) -> Expr = { b in
-      let protOK: Expr = write
+      let protOK: Expr =
+        write
         ? .eq(b.get(l.vmaProt(a)), ProtValue.readWrite.rawValue)
         : .ne(b.get(l.vmaProt(a)), ProtValue.none.rawValue)
       var kinds: Expr = .eq(b.get(l.pteKind(a)), PTEKind.present.rawValue)
@@ -103,7 +104,8 @@ extension Emitter {
     let l = layout
     let event: NotifyEvent = release ? .release : .unmap
     let locked = label(release ? "exit_mmap: write-locked" : "munmap: VMAs detached")
-    step(pc, release ? "exit_mmap" : "munmap", release ? ["mmap_write_lock"] : ["mmap_write_lock, detach VMA, mmap_write_downgrade"], to: locked) { b in
+    step(pc, release ? "exit_mmap" : "munmap", release ? ["mmap_write_lock"] : ["mmap_write_lock, detach VMA, mmap_write_downgrade"], to: locked) {
+      b in
       b.require(.eq(b.get(l.mmReaders), 0))
       b.require(.isFalse(b.get(l.mmWriter)))
       if release {

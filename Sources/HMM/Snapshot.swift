@@ -72,7 +72,9 @@ extension Emitter {
       b.add(l.mmReaders, 1)
     }
     for (i, a) in range.enumerated() {
-      step(checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY", events: [.rangeFaultBusy], to: again) { b in
+      step(
+        checkAt[i], "hmm_range_fault: mmu_interval_check_retry", [pageParam(a)], outcome: "collision: -EBUSY", events: [.rangeFaultBusy], to: again
+      ) { b in
         b.require(.ne(b.get(l.snapIseq(t)), b.get(l.seq(t))))
         b.add(l.mmReaders, -1)
       }
@@ -88,11 +90,15 @@ extension Emitter {
       b.require(.eq(b.get(l.drvLock(d)), 0))
       b.set(l.drvLock(d), t + 1)
     }
-    step(retryAt, "mmu_interval_read_retry", ["temporary"], outcome: "collision: mutex_unlock, retry", events: [.readRetryCollision], to: again) { b in
+    step(retryAt, "mmu_interval_read_retry", ["temporary"], outcome: "collision: mutex_unlock, retry", events: [.readRetryCollision], to: again) {
+      b in
       b.require(.ne(b.get(l.snapIseq(t)), b.get(l.seq(t))))
       b.set(l.drvLock(d), 0)
     }
-    step(retryAt, "dmirror_mkentry", [rangeText], outcome: "no collision: the entries stand, mutex_unlock", events: [.snapshotTaken], progress: true, to: removeAt) { b in
+    step(
+      retryAt, "dmirror_mkentry", [rangeText], outcome: "no collision: the entries stand, mutex_unlock", events: [.snapshotTaken], progress: true,
+      to: removeAt
+    ) { b in
       b.require(.eq(b.get(l.snapIseq(t)), b.get(l.seq(t))))
       b.set(l.drvLock(d), 0)
     }
@@ -148,14 +154,20 @@ extension Emitter {
         }
       case .deviceCoherent:
         let local = ph.device == d
-        step(pc, name, P + [physName(p)], outcome: local ? "this device's coherent page: DEV_COHERENT_LOCAL" : "another device's coherent page: DEV_COHERENT_REMOTE", to: next) { b in
+        step(
+          pc, name, P + [physName(p)],
+          outcome: local ? "this device's coherent page: DEV_COHERENT_LOCAL" : "another device's coherent page: DEV_COHERENT_REMOTE", to: next
+        ) { b in
           b.require(readable(b))
           b.requirePTE(a, .present, p, l)
           record(&b, local ? rw(b, .coherentLocalRead, .coherentLocalWrite) : rw(b, .coherentRemoteRead, .coherentRemoteWrite))
         }
       case .devicePrivate:
         let local = ph.device == d
-        step(pc, name, P + [physName(p)], outcome: local ? "this device's private page: DEV_PRIVATE_LOCAL" : "another owner's private page: 0 (not faulted, not valid)", to: next) { b in
+        step(
+          pc, name, P + [physName(p)],
+          outcome: local ? "this device's private page: DEV_PRIVATE_LOCAL" : "another owner's private page: 0 (not faulted, not valid)", to: next
+        ) { b in
           b.require(readable(b))
           b.requirePTE(a, .devicePrivate, p, l)
           record(&b, local ? rw(b, .privateLocalRead, .privateLocalWrite) : .const(SnapshotResult.none.rawValue))

@@ -120,9 +120,12 @@ extension HMMCheck {
     var stopAtFirst = false
     @Flag(help: "Explore every state even where interchangeable devices make states equivalent.")
     var noSymmetry = false
-    @Flag(help: ArgumentHelp(
-      "Keep notifier sequences and content versions as plain counters (no canonical renaming).",
-      discussion: "Without the renaming a retry loop through an invalidation never closes, so a model that can retry forever has no finite state space; for comparing counts."))
+    @Flag(
+      help: ArgumentHelp(
+        "Keep notifier sequences and content versions as plain counters (no canonical renaming).",
+        discussion:
+          "Without the renaming a retry loop through an invalidation never closes, so a model that can retry forever has no finite state space; for comparing counts."
+      ))
     var noRenaming = false
     @Option(help: "Also write a report: junit or json.") var report: ReportFormat?
     @Option(help: "The report file (with --report).") var reportFile: String?
@@ -226,7 +229,9 @@ extension HMMCheck {
           var variant = "\(c.variant.era.rawValue), memcg \(c.variant.memcg.rawValue)"
           if !c.variant.bugs.isEmpty { variant += ", bugs: " + c.variant.bugs.map(\.rawValue).joined(separator: ", ") }
           Output.line("\(c.name)  [\(file)]")
-          Output.line("  \(c.system.pages) pages, \(c.system.devices.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")), \(c.threads.count) threads")
+          Output.line(
+            "  \(c.system.pages) pages, \(c.system.devices.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")), \(c.threads.count) threads"
+          )
           Output.line("  variant: \(variant)")
           Output.line("  properties: \(c.properties.joined(separator: ", "))")
           Output.line("  expect: \(ModelCheck.describe(c.expect))")

@@ -76,7 +76,8 @@ enum ExploreFind {
     _ system: GuardedSystem, from start: StateVector, target: Target, maxStates: Int?,
     stop: @escaping @Sendable () -> Bool
   ) -> Outcome {
-    let wrapper = StartingAt(base: system, start: start, deadlocks: { if case .deadlock = target { return true } else { return false } }(), stop: stop)
+    let wrapper = StartingAt(
+      base: system, start: start, deadlocks: { if case .deadlock = target { return true } else { return false } }(), stop: stop)
     var props: [Property<StartingAt>] = []
     if case .property(let p) = target {
       let negate = p.kind == .sometimes

@@ -165,7 +165,9 @@ final class ExploreSession {
         line("no action enabled: every thread has finished")
       } else {
         let stuck = ch.blockedThreads.map { system.threads[$0].name }
-        line(style.paint("deadlock:", .boldRed) + " no action enabled, and \(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "has" : "have") not finished")
+        line(
+          style.paint("deadlock:", .boldRed)
+            + " no action enabled, and \(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "has" : "have") not finished")
       }
     } else {
       line("enabled:")
@@ -521,8 +523,9 @@ final class ExploreSession {
     let matches = prefixed.isEmpty ? model.properties.filter { $0.name.contains(name) } : prefixed
     if matches.count == 1 { return .property(matches[0]) }
     let names = (matches.isEmpty ? model.properties : matches).map(\.name)
-    fail("\(matches.isEmpty ? "this model checks no property" : "more than one property matches") `\(name)`; "
-      + "one of: \(names.joined(separator: ", ")), deadlock")
+    fail(
+      "\(matches.isEmpty ? "this model checks no property" : "more than one property matches") `\(name)`; "
+        + "one of: \(names.joined(separator: ", ")), deadlock")
     return nil
   }
 
@@ -645,7 +648,8 @@ final class ExploreSession {
       throw CLIError.input(e.description)
     }
     let path = ActionPath(initial: parsed.initial, actions: parsed.steps.map(\.command))
-    for (i, st) in parsed.steps.enumerated() where st.command < 0 || st.command >= model.system.commands.count || model.system.commands[st.command].name != st.name {
+    for (i, st) in parsed.steps.enumerated()
+    where st.command < 0 || st.command >= model.system.commands.count || model.system.commands[st.command].name != st.name {
       throw CLIError.input("\(file):\(parsed.stepLines[i]):1: error: step \(i + 1): the model has no command #\(st.command) named \(st.name)")
     }
     let replayed: [StateVector]

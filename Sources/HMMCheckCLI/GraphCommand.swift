@@ -111,7 +111,8 @@ struct GraphExport {
     }
     let bad = nodes.filter { !$0.violates.isEmpty }.count + edges.filter { !$0.violates.isEmpty }.count
     var out = "digraph \(q(name)) {\n"
-    out += "  graph [fontname=\"monospace\", labelloc=t, label=\(q("\(name): \(nodes.count) states, \(edges.count) transitions" + (bad > 0 ? "; red: violates a property" : "")))];\n"
+    out +=
+      "  graph [fontname=\"monospace\", labelloc=t, label=\(q("\(name): \(nodes.count) states, \(edges.count) transitions" + (bad > 0 ? "; red: violates a property" : "")))];\n"
     out += "  node [shape=box, fontname=\"monospace\", fontsize=9];\n"
     out += "  edge [fontname=\"monospace\", fontsize=8];\n"
     for (i, n) in nodes.enumerated() {
@@ -137,7 +138,8 @@ struct GraphExport {
         label += "\nVIOLATES " + e.violates.joined(separator: ", ")
         attrs += ["color=red", "fontcolor=red"]
       }
-      out += "  s\(e.from) -> s\(e.to) [label=\(q(label).replacingOccurrences(of: "\n", with: "\\n"))\(attrs.isEmpty ? "" : ", " + attrs.joined(separator: ", "))];\n"
+      out +=
+        "  s\(e.from) -> s\(e.to) [label=\(q(label).replacingOccurrences(of: "\n", with: "\\n"))\(attrs.isEmpty ? "" : ", " + attrs.joined(separator: ", "))];\n"
     }
     return out + "}\n"
   }

@@ -55,7 +55,6 @@ struct ModelResult {
   var symmetry: SymmetryDecision = .none
 }
 
-
 enum ModelCheck {
   static func run(_ session: ModelSession, _ opt: EngineOptions) throws -> ModelResult {
     let system = session.system
@@ -137,17 +136,20 @@ enum ModelCheck {
         }
         for v in found {
           report.findings.append(Finding(kind: .violation, property: v.property, path: v.path, loop: v.loop))
-          livenessExplanations[v.property] = livenessExplanation(session, session.compiledProperty(v.property)!, v.path, loop: v.loop)
+          livenessExplanations[v.property] =
+            livenessExplanation(session, session.compiledProperty(v.property)!, v.path, loop: v.loop)
             + (suspected ? " (suspected by a random walk, confirmed by the exhaustive search)" : "")
         }
       }
       if pass.recording == nil {
-        livenessNote = "liveness properties need more predicates than one search records (at most \(LivenessGraph.maxStatePredicates) state and \(LivenessGraph.maxStepPredicates) step predicates): not checked"
+        livenessNote =
+          "liveness properties need more predicates than one search records (at most \(LivenessGraph.maxStatePredicates) state and \(LivenessGraph.maxStepPredicates) step predicates): not checked"
       } else if opt.engine == .bfs {
         if let graph, graph.complete {
           try checkLiveness(graph, suspected: false)
         } else if report.internalError == nil {
-          livenessNote = "liveness properties (\(session.liveness.map(\.name).joined(separator: ", "))) need the whole state graph; the search was bounded (\(report.stop.rawValue)): not checked"
+          livenessNote =
+            "liveness properties (\(session.liveness.map(\.name).joined(separator: ", "))) need the whole state graph; the search was bounded (\(report.stop.rawValue)): not checked"
         }
       } else if !report.suspectedLivelocks.isEmpty {
         // A walk revisited a state without progress: confirm exhaustively
@@ -228,16 +230,20 @@ enum ModelCheck {
       // (Stopped at the first counterexample on request: the other expected
       // violations were not looked for, so they are not missing.)
       result.exit = .expectedViolationMissing
-      result.verdict = "FAIL: expected \(missing.map { $0 == "deadlock" ? "a deadlock" : "a violation of \($0)" }.joined(separator: " and ")), none found\(bound)"
+      result.verdict =
+        "FAIL: expected \(missing.map { $0 == "deadlock" ? "a deadlock" : "a violation of \($0)" }.joined(separator: " and ")), none found\(bound)"
     } else if !result.unreachedWitnesses.isEmpty {
       result.exit = .unexpectedViolation
-      result.verdict = "FAIL: sometimes-properties never reached (the model is vacuous for them): \(result.unreachedWitnesses.joined(separator: ", "))\(bound)"
+      result.verdict =
+        "FAIL: sometimes-properties never reached (the model is vacuous for them): \(result.unreachedWitnesses.joined(separator: ", "))\(bound)"
     } else if !result.vacuousOperations.isEmpty {
       result.exit = .unexpectedViolation
-      result.verdict = "FAIL: declared operations that never start (list them in expect_unfired if intended): \(result.vacuousOperations.joined(separator: "; "))"
+      result.verdict =
+        "FAIL: declared operations that never start (list them in expect_unfired if intended): \(result.vacuousOperations.joined(separator: "; "))"
     } else if !expectedNames.isEmpty {
       let found = expectedNames.filter { violated.contains($0) }
-      result.verdict = "PASS: expected \(found.map { $0 == "deadlock" ? "deadlock" : "violation of \($0)" }.joined(separator: " and ")) found"
+      result.verdict =
+        "PASS: expected \(found.map { $0 == "deadlock" ? "deadlock" : "violation of \($0)" }.joined(separator: " and ")) found"
         + (missing.isEmpty ? "" : " (stopped at the first counterexample: \(missing.joined(separator: ", ")) not looked for)")
     } else {
       result.verdict = exhaustive ? "PASS: every property holds in every reachable state" : "PASS\(bound): no violation within the bounds"
@@ -319,16 +325,23 @@ enum ModelCheck {
     switch rep.engine {
     case "bfs":
       let rate = rep.seconds > 0 ? Int(Double(rep.distinctStates) / rep.seconds) : 0
-      Output.line("   bfs: \(rep.stop.rawValue), \(rep.distinctStates) distinct states, \(rep.transitions) transitions, depth \(rep.maxDepth), \(seconds) s (\(rate) states/s, \(rep.memoryBytes >> 20) MiB tables)")
+      Output.line(
+        "   bfs: \(rep.stop.rawValue), \(rep.distinctStates) distinct states, \(rep.transitions) transitions, depth \(rep.maxDepth), \(seconds) s (\(rate) states/s, \(rep.memoryBytes >> 20) MiB tables)"
+      )
       if let sym = r.symmetry.note { Output.line("   \(sym)") }
       if let l = r.livenessSeconds {
-        Output.line("   liveness (fairness \(Set(s.config.threads.map { ($0.fairness ?? s.config.fairness).rawValue }).sorted().joined(separator: "/"))): \(s.liveness.count) properties over the state graph, \(String(format: "%.2f", l)) s")
+        Output.line(
+          "   liveness (fairness \(Set(s.config.threads.map { ($0.fairness ?? s.config.fairness).rawValue }).sorted().joined(separator: "/"))): \(s.liveness.count) properties over the state graph, \(String(format: "%.2f", l)) s"
+        )
       }
       if rep.stop.isExhaustive {
-        Output.line("   fingerprint collision probability ≤ \(String(format: "%.1e", FingerprintTable.collisionProbability(states: rep.distinctStates)))")
+        Output.line(
+          "   fingerprint collision probability ≤ \(String(format: "%.1e", FingerprintTable.collisionProbability(states: rep.distinctStates)))")
       }
     default:
-      Output.line("   \(rep.engine): seed \(rep.seed ?? 0), \(rep.walks) walks, \(rep.transitions) steps, \(rep.distinctStates) distinct states seen, \(seconds) s (never exhaustive)")
+      Output.line(
+        "   \(rep.engine): seed \(rep.seed ?? 0), \(rep.walks) walks, \(rep.transitions) steps, \(rep.distinctStates) distinct states seen, \(seconds) s (never exhaustive)"
+      )
     }
     Output.line("   properties: \(r.propertyCount)")
     for f in r.findings where f.kind == .witness && verbose {

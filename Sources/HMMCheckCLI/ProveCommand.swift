@@ -40,7 +40,9 @@ extension HMMCheck {
     var mineLemmas = false
     @Option(name: .customLong("mine-states"), help: "Mining enumerates at most this many reachable states (then samples).")
     var mineStates: Int = 2_000_000
-    @Option(name: .customLong("mine-from"), help: "Mine a small instance of the model's family instead (renaming per-page names), then keep what is inductive here.")
+    @Option(
+      name: .customLong("mine-from"),
+      help: "Mine a small instance of the model's family instead (renaming per-page names), then keep what is inductive here.")
     var mineFrom: String?
     @Option(name: .customLong("mine-time-limit"), help: "CPU seconds mining may spend per model.")
     var mineTimeLimit: Double = 600
@@ -69,7 +71,9 @@ extension HMMCheck {
       }
     }
 
-    var lemmaDirectory: String { lemmasDir ?? (sources.propertiesDir.hasSuffix("/") ? sources.propertiesDir : sources.propertiesDir + "/") + "lemmas" }
+    var lemmaDirectory: String {
+      lemmasDir ?? (sources.propertiesDir.hasSuffix("/") ? sources.propertiesDir : sources.propertiesDir + "/") + "lemmas"
+    }
 
     func lemmaFile(_ s: ModelSession) -> String { lemmaDirectory + "/" + s.name + ".hmmprop" }
 
@@ -255,7 +259,8 @@ extension HMMCheck {
       guard case .lemmas(let groups, _, _, _) = result else {
         throw CLIError.input("\(file):1:1: error: mining the small instance failed: \(result)")
       }
-      let facts = LemmaTransfer(source: small.system, target: s.system, pageDomain: HMMLayout.pageDomain).instantiate(groups.flatMap(\.forms).filter { local.isPageLocal($0) })
+      let facts = LemmaTransfer(source: small.system, target: s.system, pageDomain: HMMLayout.pageDomain).instantiate(
+        groups.flatMap(\.forms).filter { local.isPageLocal($0) })
       Output.line("   mining: \(groups.reduce(0) { $0 + $1.forms.count }) facts of \(small.name) give \(facts.count) facts here")
       return facts
     }

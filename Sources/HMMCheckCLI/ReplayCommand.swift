@@ -35,7 +35,8 @@ extension HMMCheck {
         let cat = try sources.catalogue()
         let s = try sources.session(modelPath, cat)
         if let h = parsed.modelHash, h != s.loaded.sourceHash {
-          Output.error("warning: \(modelPath) changed since the trace was written (hash \(TraceCodec.hex(s.loaded.sourceHash)), trace has \(TraceCodec.hex(h)))")
+          Output.error(
+            "warning: \(modelPath) changed since the trace was written (hash \(TraceCodec.hex(s.loaded.sourceHash)), trace has \(TraceCodec.hex(h)))")
         }
         let recorded: [StateVector]
         do {
@@ -72,7 +73,9 @@ extension HMMCheck {
         return diverged(0, "the initial state differs: " + r.diff(recorded[0], state).joined(separator: "; "))
       }
       if !quiet {
-        Output.line("trace \(trace): \(p.status)\(p.property.map { " of \($0)" } ?? "") in model \(s.name), \(p.steps.count) steps (engine \(p.engine)\(p.seed.map { ", seed \($0)" } ?? ""))")
+        Output.line(
+          "trace \(trace): \(p.status)\(p.property.map { " of \($0)" } ?? "") in model \(s.name), \(p.steps.count) steps (engine \(p.engine)\(p.seed.map { ", seed \($0)" } ?? ""))"
+        )
         Output.line("step 0: initial state")
       }
       var enabled: [Int] = []
@@ -102,8 +105,10 @@ extension HMMCheck {
         let next = sys.successor(of: state, via: st.command)
         if next != recorded[k] {
           narrate()
-          return diverged(k, "the state after \(sys.describe(st.command)) differs from the recorded one: "
-            + r.diff(recorded[k], next).joined(separator: "; "))
+          return diverged(
+            k,
+            "the state after \(sys.describe(st.command)) differs from the recorded one: "
+              + r.diff(recorded[k], next).joined(separator: "; "))
         }
         state = next
         states.append(next)

@@ -19,7 +19,9 @@ enum Reports {
       if r.exit != .ok {
         out += "    <failure type=\"exit \(r.exit.rawValue)\" message=\"\(esc(r.verdict))\"/>\n"
       }
-      let summary = r.report.engine == "none" ? r.verdict : "\(r.report.engine): \(r.report.stop.rawValue), \(r.report.distinctStates) states, depth \(r.report.maxDepth)"
+      let summary =
+        r.report.engine == "none"
+        ? r.verdict : "\(r.report.engine): \(r.report.stop.rawValue), \(r.report.distinctStates) states, depth \(r.report.maxDepth)"
       out += "    <system-out>\(esc(summary))</system-out>\n"
       out += "  </testcase>\n"
     }
@@ -38,13 +40,17 @@ enum Reports {
         ("seconds", .string(String(format: "%.4f", r.report.seconds))),
         ("memoryBytes", .int(r.report.memoryBytes)),
         ("livenessSeconds", r.livenessSeconds.map { .string(String(format: "%.4f", $0)) } ?? .null),
-        ("findings", .array(r.findings.map { f in
-          .object([
-            ("kind", .string(f.kind.rawValue)), ("property", .string(f.property)), ("steps", .int(f.steps)),
-            ("expected", .bool(f.expected)), ("explanation", f.explanation.map { .string($0) } ?? .null),
-            ("trace", f.traceFile.map { .string($0) } ?? .null),
-          ])
-        })),
+        (
+          "findings",
+          .array(
+            r.findings.map { f in
+              .object([
+                ("kind", .string(f.kind.rawValue)), ("property", .string(f.property)), ("steps", .int(f.steps)),
+                ("expected", .bool(f.expected)), ("explanation", f.explanation.map { .string($0) } ?? .null),
+                ("trace", f.traceFile.map { .string($0) } ?? .null),
+              ])
+            })
+        ),
         ("unreachedWitnesses", .array(r.unreachedWitnesses.map { .string($0) })),
         ("vacuousOperations", .array(r.vacuousOperations.map { .string($0) })),
       ])

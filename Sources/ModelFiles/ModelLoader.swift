@@ -158,8 +158,7 @@ public enum ModelLoader {
 
   /// `pass`, `deadlock`, `{ violation: PROPERTY }` or, for a bug with
   /// several documented consequences, `{ violation: [P, Q] }` (exactly these).
-  static func readExpectation(_ node: Node, isKnownProperty: (String) -> Bool) throws -> Expectation
-  {
+  static func readExpectation(_ node: Node, isKnownProperty: (String) -> Bool) throws -> Expectation {
     if case .mapping = node {
       let map = try MappingReader(node, path: "expect", allowedKeys: ["violation"])
       let propertyNode = try map.required("violation")

@@ -59,8 +59,7 @@ enum SystemReader {
         try map.value("kind").map { try readEnum($0, map.path(of: "kind")) } ?? .privateAnon
       let prot: VMAConfig.Prot =
         try map.value("prot").map { try readEnum($0, map.path(of: "prot")) } ?? .readWrite
-      if let other = vmas.first(where: { $0.vma.first <= range.last && range.first <= $0.vma.last })
-      {
+      if let other = vmas.first(where: { $0.vma.first <= range.last && range.first <= $0.vma.last }) {
         let otherRange = PageRange(other.vma.first, other.vma.last)
         throw Diagnostic(
           at: pagesNode, "VMA over \(range) overlaps the VMA over \(otherRange) (\(other.path))")

@@ -99,9 +99,10 @@ public struct PropertyCompiler: Sendable {
       let expr = try lowering.lower(p.expr, env: [:], post: false)
       let target = try p.target.map { try lowering.lower($0, env: [:], post: false) }
       let d = p.declaration
-      out.append(CompiledProperty(
-        name: d.name, suite: suite.name, kind: d.kind, doc: d.doc, isStep: p.isStep, expr: expr,
-        target: target, events: lowering.events, file: suite.file, line: d.location.line, column: d.location.column))
+      out.append(
+        CompiledProperty(
+          name: d.name, suite: suite.name, kind: d.kind, doc: d.doc, isStep: p.isStep, expr: expr,
+          target: target, events: lowering.events, file: suite.file, line: d.location.line, column: d.location.column))
     }
     return out
   }

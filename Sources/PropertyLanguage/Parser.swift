@@ -134,8 +134,10 @@ struct Parser {
         let (name, nameLoc) = try identifier("a property name", plain: true)
         try expect(.colon, "after the property name")
         let e = try expression()
-        declarations.append(.property(PropertyDeclaration(
-          kind: kind, name: name, doc: doc, expr: e, location: start, nameLocation: nameLoc)))
+        declarations.append(
+          .property(
+            PropertyDeclaration(
+              kind: kind, name: name, doc: doc, expr: e, location: start, nameLocation: nameLoc)))
         afterExpression = true
       case .keyword(.eventually), .keyword(.progress):
         let isProgress = tokens[index - 1].kind == .keyword(.progress)

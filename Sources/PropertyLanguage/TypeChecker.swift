@@ -271,7 +271,8 @@ struct TypeChecker {
         let parityClasses = schema.valueClasses.filter(\.parity).map(\.name)
         throw error(
           args[0].range.start,
-          "odd takes a value whose parity the model observes (\(parityClasses.isEmpty ? "none in this model" : parityClasses.joined(separator: ", "))), got \(x.type)")
+          "odd takes a value whose parity the model observes (\(parityClasses.isEmpty ? "none in this model" : parityClasses.joined(separator: ", "))), got \(x.type)"
+        )
       }
       let maxValue = vc.variables.compactMap { schema.variable(named: $0) }.map { schema.maxValue(of: $0.type) }.max() ?? 0
       return make(.odd(x, maxValue: maxValue), .bool)

@@ -71,9 +71,10 @@ public final class KInduction {
         let m = try step.solver.model()
         lastCTI = []
         for j in 0...k { lastCTI.append(try step.state(from: m, at: j)) }
-        lastFailing = invariants.first { p in
-          (try? m.boolValue(of: step.stateFormula(p.expr, at: k))) == false
-        }?.name ?? BoundedModelChecker.rangeViolation
+        lastFailing =
+          invariants.first { p in
+            (try? m.boolValue(of: step.stateFormula(p.expr, at: k))) == false
+          }?.name ?? BoundedModelChecker.rangeViolation
         try step.solver.pop()
         try step.solver.assert(step.inRange(k))
         progress(k, "not yet inductive (counterexample to induction violates \(lastFailing))", seconds)

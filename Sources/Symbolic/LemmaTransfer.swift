@@ -197,7 +197,9 @@ public struct LemmaTransfer {
         case .counter, .counterAtMost: return true
         default: return false
         }
-      }) { continue }
+      }) {
+        continue
+      }
       let idx = atoms.reduce(Set<Int>()) { $0.union(pages(of: $1)) }.sorted()
       for sigma in Self.injections(idx, into: n) {
         var premises: [Atom] = []

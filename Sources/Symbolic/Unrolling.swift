@@ -179,9 +179,11 @@ public final class Unrolling {
       flags.append(try ctx.ite(ctx.or(alts), num(1), num(0)))
     }
     let pre = states[i], post = states[i + 1]
-    let encoder = ExprEncoder(ctx: ctx, slot: { s throws(Z3Error) in
-      s < n ? pre[s] : (s < 2 * n ? post[s - n] : flags[s - 2 * n])
-    })
+    let encoder = ExprEncoder(
+      ctx: ctx,
+      slot: { s throws(Z3Error) in
+        s < n ? pre[s] : (s < 2 * n ? post[s - n] : flags[s - 2 * n])
+      })
     return try encoder.bool(e)
   }
 

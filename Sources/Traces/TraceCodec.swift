@@ -17,16 +17,19 @@ public enum TraceCodec {
       ("source", .string(trace.modelFile)),
       ("status", .string(trace.status)),
       ("description", .string(trace.explanation ?? "")),
-      ("hmmcheck", .object([
-        ("version", .int(Trace.formatVersion)),
-        ("model", .string(trace.modelName)),
-        ("modelHash", .string(hex(trace.modelHash))),
-        ("engine", .string(trace.engine)),
-        ("seed", trace.seed.map { .string(String($0)) } ?? .null),
-        ("property", trace.property.map { .string($0) } ?? .null),
-        ("initial", .int(trace.initial)),
-        ("replay", .string("hmmcheck replay <this file>")),
-      ])),
+      (
+        "hmmcheck",
+        .object([
+          ("version", .int(Trace.formatVersion)),
+          ("model", .string(trace.modelName)),
+          ("modelHash", .string(hex(trace.modelHash))),
+          ("engine", .string(trace.engine)),
+          ("seed", trace.seed.map { .string(String($0)) } ?? .null),
+          ("property", trace.property.map { .string($0) } ?? .null),
+          ("initial", .int(trace.initial)),
+          ("replay", .string("hmmcheck replay <this file>")),
+        ])
+      ),
     ]
     _ = meta
     meta.removeAll { $0.0 == "description" && trace.explanation == nil }
@@ -222,7 +225,10 @@ public enum TraceCodec {
       system.renaming?.canonicalize(values: &s)
       for (slot, x) in s.enumerated() where x > Int(system.slotMax[slot]) {
         let v = schema.variables[schema.slotOwner[slot]]
-        throw fail(m[v.name], "state \(i): \"\(schema.slotName(slot))\" = \(x) is out of its range (its value class holds at most \(system.slotMax[slot]) distinct values)")
+        throw fail(
+          m[v.name],
+          "state \(i): \"\(schema.slotName(slot))\" = \(x) is out of its range (its value class holds at most \(system.slotMax[slot]) distinct values)"
+        )
       }
       out.append(StateVector(slots: s.map { UInt8($0) }))
     }

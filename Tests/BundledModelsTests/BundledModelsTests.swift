@@ -443,7 +443,8 @@ enum Bundled {
         let p = b.baseAddress!
         let k = compiled.enabled(p, into: out, stack: stack)
         if Array(UnsafeBufferPointer(start: out, count: k)).map(Int.init) != acts { mismatches += 1 }
-        for (i, e) in stateExprs.enumerated() where (compiled.evaluate(compiled.extraOffsets[i], p, stack: stack) != 0) != (e.evaluate { Int(b[$0]) } != 0) {
+        for (i, e) in stateExprs.enumerated()
+        where (compiled.evaluate(compiled.extraOffsets[i], p, stack: stack) != 0) != (e.evaluate { Int(b[$0]) } != 0) {
           mismatches += 1
         }
         if compiled.isFinal(p) != sys.isFinal(st) { mismatches += 1 }
@@ -471,13 +472,16 @@ enum Bundled {
 
 /// The flat random walker draws the same walks as the generic one.
 @Suite struct PackedRandomTests {
-  @Test(arguments: ["mirror_migrate_cpu_2p2d", "bug_o2_read_retry_unlocked_1p1d", "liveness_swap_page_spin_no_fairness", "migrate_hole_c9_two_devices"])
+  @Test(arguments: [
+    "mirror_migrate_cpu_2p2d", "bug_o2_read_retry_unlocked_1p1d", "liveness_swap_page_spin_no_fairness", "migrate_hole_c9_two_devices",
+  ])
   func sameWalksAsGenericExplorer(_ name: String) throws {
     let s = try Bundled.session(name)
     for scheduler in [RandomExplorer<GuardedSystem>.Scheduler.uniform, .pct(depth: 3)] {
       for seed: UInt64 in [1, 42] {
         let generic = RandomExplorer(system: s.system, properties: s.properties, walks: 300, maxSteps: 120, seed: seed, scheduler: scheduler).run()
-        let packed = PackedRandomExplorer(system: s.system, properties: s.slotProperties, walks: 300, maxSteps: 120, seed: seed, scheduler: scheduler).run()
+        let packed = PackedRandomExplorer(system: s.system, properties: s.slotProperties, walks: 300, maxSteps: 120, seed: seed, scheduler: scheduler)
+          .run()
         #expect(packed.transitions == generic.transitions, "\(name) \(seed)")
         #expect(packed.distinctStates == generic.distinctStates, "\(name) \(seed)")
         #expect(packed.maxDepth == generic.maxDepth, "\(name) \(seed)")

@@ -9,8 +9,9 @@ import Testing
   }
 
   @Test func untimedRemovesOnlySeconds() {
-    #expect(Self.untimed("seed 7, 200 walks, 2902 steps, 79 distinct states seen, 0.04 s (never exhaustive)")
-      == "seed 7, 200 walks, 2902 steps, 79 distinct states seen, <t> s (never exhaustive)")
+    #expect(
+      Self.untimed("seed 7, 200 walks, 2902 steps, 79 distinct states seen, 0.04 s (never exhaustive)")
+        == "seed 7, 200 walks, 2902 steps, 79 distinct states seen, <t> s (never exhaustive)")
     #expect(Self.untimed("depth 14, 12.50 s") == "depth 14, <t> s")
     #expect(Self.untimed("2 steps") == "2 steps")
   }

@@ -70,11 +70,13 @@ enum Binary {
     if let u = firstExisting() { return .success(u) }
     let why = build()
     if let u = firstExisting() { return .success(u) }
-    return .failure(BinaryMissing(description: """
-      The hmmcheck executable was not found (looked at: \(candidates().map(\.path).joined(separator: ", "))) \
-      and building it failed: \(why ?? "the build succeeded but produced no binary there"). \
-      Run `swift build` in \(Repo.root.path) before `swift test`, or set HMMCHECK_BINARY.
-      """))
+    return .failure(
+      BinaryMissing(
+        description: """
+          The hmmcheck executable was not found (looked at: \(candidates().map(\.path).joined(separator: ", "))) \
+          and building it failed: \(why ?? "the build succeeded but produced no binary there"). \
+          Run `swift build` in \(Repo.root.path) before `swift test`, or set HMMCHECK_BINARY.
+          """))
   }
 
   /// Last resort: `swift build --product hmmcheck`, 10 minutes at most.

@@ -171,33 +171,43 @@ import Testing
   }
 
   static let malformed: [Malformed] = [
-    Malformed(name: "double comma", edit: { lines in
-      let i = lines.firstIndex { $0.contains("\"index\": 3,") }!
-      lines[i] += ","
-      return (i + 1, lines[i].count)  // the second comma
-    }, fragment: "malformed JSON"),
-    Malformed(name: "missing colon", edit: { lines in
-      let i = lines.firstIndex { $0.contains("\"mn.active\": ") }!
-      lines[i] = lines[i].replacingOccurrences(of: "\"mn.active\": ", with: "\"mn.active\" ")
-      return (i + 1, lines[i].distance(from: lines[i].startIndex, to: lines[i].range(of: "\" ")!.upperBound) + 1)
-    }, fragment: "malformed JSON"),
-    Malformed(name: "truncated inside a string", edit: { lines in
-      // Cut the file right after `"page.kind": ["zero_p` of state 0.
-      let i = lines.firstIndex { $0.contains("\"page.kind\": [\"zero_page\"") }!
-      lines = Array(lines[...i])
-      lines[i] = String(lines[i][..<lines[i].range(of: "zero_page")!.lowerBound]) + "zero_p"
-      return (i + 1, lines[i].count + 1)  // the end of the stream
-    }, fragment: "malformed JSON: found unexpected end of stream"),
-    Malformed(name: "unknown enum value", edit: { lines in
-      let i = lines.firstIndex { $0.contains("\"pte.kind\": [\"present\"]") }!
-      lines[i] = lines[i].replacingOccurrences(of: "\"present\"", with: "\"presnt\"")
-      return (i + 1, lines[i].distance(from: lines[i].startIndex, to: lines[i].range(of: "\"presnt\"")!.lowerBound) + 1)
-    }, fragment: "\"pte.kind\": \"presnt\" is not a pte_kind"),
-    Malformed(name: "string where an integer belongs", edit: { lines in
-      let i = lines.firstIndex { $0.contains("\"mn.seq\": ") }!
-      lines[i] = lines[i].replacing(/"mn.seq": (\d+)/) { "\"mn.seq\": \"\($0.1)\"" }
-      return (i + 1, lines[i].distance(from: lines[i].startIndex, to: lines[i].range(of: ": \"")!.lowerBound) + 3)
-    }, fragment: "\"mn.seq\": expected an integer"),
+    Malformed(
+      name: "double comma",
+      edit: { lines in
+        let i = lines.firstIndex { $0.contains("\"index\": 3,") }!
+        lines[i] += ","
+        return (i + 1, lines[i].count)  // the second comma
+      }, fragment: "malformed JSON"),
+    Malformed(
+      name: "missing colon",
+      edit: { lines in
+        let i = lines.firstIndex { $0.contains("\"mn.active\": ") }!
+        lines[i] = lines[i].replacingOccurrences(of: "\"mn.active\": ", with: "\"mn.active\" ")
+        return (i + 1, lines[i].distance(from: lines[i].startIndex, to: lines[i].range(of: "\" ")!.upperBound) + 1)
+      }, fragment: "malformed JSON"),
+    Malformed(
+      name: "truncated inside a string",
+      edit: { lines in
+        // Cut the file right after `"page.kind": ["zero_p` of state 0.
+        let i = lines.firstIndex { $0.contains("\"page.kind\": [\"zero_page\"") }!
+        lines = Array(lines[...i])
+        lines[i] = String(lines[i][..<lines[i].range(of: "zero_page")!.lowerBound]) + "zero_p"
+        return (i + 1, lines[i].count + 1)  // the end of the stream
+      }, fragment: "malformed JSON: found unexpected end of stream"),
+    Malformed(
+      name: "unknown enum value",
+      edit: { lines in
+        let i = lines.firstIndex { $0.contains("\"pte.kind\": [\"present\"]") }!
+        lines[i] = lines[i].replacingOccurrences(of: "\"present\"", with: "\"presnt\"")
+        return (i + 1, lines[i].distance(from: lines[i].startIndex, to: lines[i].range(of: "\"presnt\"")!.lowerBound) + 1)
+      }, fragment: "\"pte.kind\": \"presnt\" is not a pte_kind"),
+    Malformed(
+      name: "string where an integer belongs",
+      edit: { lines in
+        let i = lines.firstIndex { $0.contains("\"mn.seq\": ") }!
+        lines[i] = lines[i].replacing(/"mn.seq": (\d+)/) { "\"mn.seq\": \"\($0.1)\"" }
+        return (i + 1, lines[i].distance(from: lines[i].startIndex, to: lines[i].range(of: ": \"")!.lowerBound) + 3)
+      }, fragment: "\"mn.seq\": expected an integer"),
   ]
 
   @Test(arguments: malformed)

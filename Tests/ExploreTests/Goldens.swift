@@ -109,7 +109,8 @@ enum Goldens {
         2  cpu0: munmap (mmap_write_lock, detach VMA, mmap_write_downgrade)
       failing: none
 
-      """#),
+      """#
+    ),
     "race": (
       status: 0,
       stdout: #"""
@@ -215,7 +216,8 @@ enum Goldens {
       saved 15 steps to race.itf.json: violation of device_maps_cpu_page (hmmcheck
           replay race.itf.json)
 
-      """#),
+      """#
+    ),
     "mistakes": (
       status: 64,
       stdout: #"""
@@ -302,7 +304,8 @@ enum Goldens {
       Ctrl-C stops a long find or random; at the prompt it clears the line.
       hmm:1> quit
 
-      """#),
+      """#
+    ),
     "random": (
       status: 0,
       stdout: #"""
@@ -361,6 +364,7 @@ enum Goldens {
       hmm:17> save walk.itf.json
       saved 17 steps to walk.itf.json: path (hmmcheck replay walk.itf.json)
 
-      """#),
+      """#
+    ),
   ]
 }

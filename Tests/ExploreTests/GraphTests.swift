@@ -22,7 +22,9 @@ import Darwin
     let states = try #require(json["states"] as? [[String: Any]])
     let edges = try #require(json["transitions"] as? [[String: Any]])
     let check = try await hmmcheck(["check", Repo.model(Repo.o2), "--properties", Repo.properties], cwd: s.url)
-    #expect(check.stdout.contains("\(states.count) distinct states, \(edges.count) transitions"), "graph: \(states.count) states, \(edges.count) transitions\n\(check)")
+    #expect(
+      check.stdout.contains("\(states.count) distinct states, \(edges.count) transitions"),
+      "graph: \(states.count) states, \(edges.count) transitions\n\(check)")
     let bad = states.filter { ($0["violates"] as? [String])?.contains("device_maps_cpu_page") == true }
     #expect(!bad.isEmpty)
     // Violating states are leaves; every other non-final state has a successor.

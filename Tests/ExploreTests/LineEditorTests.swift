@@ -93,8 +93,14 @@ import Testing
   @Test func decoderReadsControlsEscapesAndUTF8() {
     var d = KeyDecoder()
     func keys(_ bytes: [UInt8]) -> [EditKey] { bytes.compactMap { d.feed($0) } }
-    #expect(keys([0x01, 0x05, 0x15, 0x0B, 0x17, 0x03, 0x04, 0x7F, 0x0D]) == [.home, .end, .killToStart, .killToEnd, .killWord, .interrupt, .eof, .backspace, .enter])
-    #expect(keys(Array("\u{1B}[A\u{1B}[B\u{1B}[C\u{1B}[D\u{1B}[H\u{1B}[F\u{1B}OH\u{1B}[3~\u{1B}[1~\u{1B}[4~".utf8)) == [.up, .down, .right, .left, .home, .end, .home, .delete, .home, .end])
+    #expect(
+      keys([0x01, 0x05, 0x15, 0x0B, 0x17, 0x03, 0x04, 0x7F, 0x0D]) == [
+        .home, .end, .killToStart, .killToEnd, .killWord, .interrupt, .eof, .backspace, .enter,
+      ])
+    #expect(
+      keys(Array("\u{1B}[A\u{1B}[B\u{1B}[C\u{1B}[D\u{1B}[H\u{1B}[F\u{1B}OH\u{1B}[3~\u{1B}[1~\u{1B}[4~".utf8)) == [
+        .up, .down, .right, .left, .home, .end, .home, .delete, .home, .end,
+      ])
     #expect(keys(Array("a→é".utf8)) == [.insert("a"), .insert("→"), .insert("é")])
     #expect(keys([0x1B, UInt8(ascii: "x")]) == [.insert("x")], "a lone Escape is dropped")
     #expect(keys(Array("\u{1B}[1;5C".utf8)) == [.right], "modifiers are ignored")

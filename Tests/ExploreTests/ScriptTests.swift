@@ -9,64 +9,72 @@ struct ScriptCase: Sendable, CustomTestStringConvertible {
   var testDescription: String { name }
 
   static let all: [ScriptCase] = [
-    ScriptCase(name: "walk", model: Repo.o2, script: """
-      # By hand through the O2 race (read_retry checked without the driver lock).
-      1
-      1
-      2
-      why
-      why 2
-      state
-      diff
-      back
-      forward
-      goto 0
-      path
-      l
-      """),
-    ScriptCase(name: "race", model: Repo.o2, script: """
-      # The shortest way to the race, the lock the mirror waits for, the proof.
-      find device_maps_cpu_page
-      goto 9
-      why
-      why mutex_lock
-      goto 15
-      diff
-      check
-      save race.itf.json
-      """),
-    ScriptCase(name: "mistakes", model: Repo.o2, script: """
-      # Every mistake is reported and the session goes on.
-      foo
-      99
-      0
-      2 3
-      goto
-      goto 99
-      goto x
-      random
-      random 0
-      random 2 x
-      find
-      find nothing_like_this
-      back
-      forward
-      why 42
-      why no_such_step
-      state now
-      save
-      load no_such_trace.itf.json
-      1
-      help
-      quit
-      1
-      """),
-    ScriptCase(name: "random", model: Repo.o2, script: """
-      random 6 7
-      path
-      random 100 7
-      save walk.itf.json
-      """),
+    ScriptCase(
+      name: "walk", model: Repo.o2,
+      script: """
+        # By hand through the O2 race (read_retry checked without the driver lock).
+        1
+        1
+        2
+        why
+        why 2
+        state
+        diff
+        back
+        forward
+        goto 0
+        path
+        l
+        """),
+    ScriptCase(
+      name: "race", model: Repo.o2,
+      script: """
+        # The shortest way to the race, the lock the mirror waits for, the proof.
+        find device_maps_cpu_page
+        goto 9
+        why
+        why mutex_lock
+        goto 15
+        diff
+        check
+        save race.itf.json
+        """),
+    ScriptCase(
+      name: "mistakes", model: Repo.o2,
+      script: """
+        # Every mistake is reported and the session goes on.
+        foo
+        99
+        0
+        2 3
+        goto
+        goto 99
+        goto x
+        random
+        random 0
+        random 2 x
+        find
+        find nothing_like_this
+        back
+        forward
+        why 42
+        why no_such_step
+        state now
+        save
+        load no_such_trace.itf.json
+        1
+        help
+        quit
+        1
+        """),
+    ScriptCase(
+      name: "random", model: Repo.o2,
+      script: """
+        random 6 7
+        path
+        random 100 7
+        save walk.itf.json
+        """),
   ]
 
   /// Runs the script in a scratch directory holding a copy of the model

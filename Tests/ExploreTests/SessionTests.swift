@@ -82,11 +82,14 @@ import Testing
     let cex = try Self.bfsCounterexample(s, "device_maps_cpu_page")
     let states = try PathReplay.states(s.system, ActionPath(initial: 0, actions: cex))
     let why = GuardExplainer(system: s.system)
-    let mutexLock = try #require(s.system.commands.indices.first {
-      s.system.threads[s.system.commands[$0].thread].name == "gpu0_mirror" && s.system.commands[$0].name == "mutex_lock(driver->update)"
-    })
+    let mutexLock = try #require(
+      s.system.commands.indices.first {
+        s.system.threads[s.system.commands[$0].thread].name == "gpu0_mirror" && s.system.commands[$0].name == "mutex_lock(driver->update)"
+      })
     // Some state on the path has the mirror waiting for cpu0's driver lock.
-    let waiting = states.filter { !s.system.isEnabled(mutexLock, in: $0) && why.reasons(mutexLock, in: $0).contains { $0.hasPrefix("waits for the driver lock") } }
+    let waiting = states.filter {
+      !s.system.isEnabled(mutexLock, in: $0) && why.reasons(mutexLock, in: $0).contains { $0.hasPrefix("waits for the driver lock") }
+    }
     let reasons = try #require(waiting.first.map { why.reasons(mutexLock, in: $0) }, "the mirror never waits for the driver lock")
     #expect(reasons.contains { $0.hasPrefix("waits for the driver lock of gpu0 (driver->update), held by cpu0") }, "\(reasons)")
     // At the start, the mirror is not at that step yet.
@@ -179,7 +182,8 @@ import Testing
     let out = t.run("1", "1", "b", "f", "g 1", "g 2", "p", "l", "s", "d", "w", "w 2", "c", "r 2 3", "h", "?")
     #expect(t.session.rejected == 0, "\(out)")
     let long = try Transcript(Repo.o2)
-    let same = long.run("1", "1", "back", "forward", "goto 1", "goto 2", "path", "list", "state", "diff", "why", "why 2", "check", "random 2 3", "help", "help")
+    let same = long.run(
+      "1", "1", "back", "forward", "goto 1", "goto 2", "path", "list", "state", "diff", "why", "why 2", "check", "random 2 3", "help", "help")
     #expect(out == same)
     let u = try Transcript(Repo.o2)
     #expect(u.run("/device_maps").contains("found a violation of device_maps_cpu_page 15 steps from step 0"))
@@ -242,7 +246,9 @@ import Testing
   }
 
   @Test func wrapKeepsWordsAndWidth() {
-    let text = "  12  gpu0_mirror: mmu_interval_read_retry (without driver->update: BUG O2) (gpu0) → no collision and a_very_long_word_" + String(repeating: "x", count: 100)
+    let text =
+      "  12  gpu0_mirror: mmu_interval_read_retry (without driver->update: BUG O2) (gpu0) → no collision and a_very_long_word_"
+      + String(repeating: "x", count: 100)
     let lines = ExploreText.wrap(text, width: 80, indent: 6)
     #expect(lines.count > 1)
     #expect(lines.allSatisfy { ExploreText.visibleWidth($0) <= 80 })

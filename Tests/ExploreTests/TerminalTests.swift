@@ -88,7 +88,8 @@ final class Tmux: @unchecked Sendable {
       if from < last.count, let i = last[from...].firstIndex(where: { $0.contains(needle) }) { return i }
       usleep(50_000)
     }
-    Issue.record("`\(needle)` did not appear after line \(from); the terminal shows:\n\(last.joined(separator: "\n"))", sourceLocation: sourceLocation)
+    Issue.record(
+      "`\(needle)` did not appear after line \(from); the terminal shows:\n\(last.joined(separator: "\n"))", sourceLocation: sourceLocation)
     throw CancellationError()
   }
 

@@ -68,7 +68,9 @@ enum HMMModels {
   }
 
   /// A transition property over the events a command fires.
-  static func event(_ name: String, _ kind: Property<GuardedSystem>.Kind, _ event: String, in m: HMMModel)
+  static func event(
+    _ name: String, _ kind: Property<GuardedSystem>.Kind, _ event: String, in m: HMMModel
+  )
     -> Property<GuardedSystem>
   {
     let fires = m.system.commands.map { $0.events.contains(event) }

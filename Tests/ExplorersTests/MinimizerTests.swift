@@ -61,8 +61,10 @@ import Testing
     let shortest = try #require(bfs.finding(stale.name, .violation)).path
     let dfs = DFSExplorer(system: m.system, properties: props).run()
     let random = RandomExplorer(system: m.system, properties: props, walks: 2000, maxSteps: 100, seed: 9).run()
-    for input in [shortest, try #require(dfs.finding(stale.name, .violation)).path,
-                  try #require(random.finding(stale.name, .violation)).path] {
+    for input in [
+      shortest, try #require(dfs.finding(stale.name, .violation)).path,
+      try #require(random.finding(stale.name, .violation)).path,
+    ] {
       let out = checkContract(m.system, input, fails)
       #expect(out.actions.count >= shortest.actions.count, "nothing beats BFS's shortest path")
     }

@@ -7,7 +7,9 @@ import Testing
 @Suite struct RandomExplorerTests {
   static let schedulers: [RandomExplorer<GuardedSystem>.Scheduler] = [.uniform, .pct(depth: 3)]
 
-  func run(_ m: HMMModel, seed: UInt64, walks: Int = 2000, scheduler: RandomExplorer<GuardedSystem>.Scheduler = .uniform)
+  func run(
+    _ m: HMMModel, seed: UInt64, walks: Int = 2000, scheduler: RandomExplorer<GuardedSystem>.Scheduler = .uniform
+  )
     -> ExplorationReport<Int>
   {
     RandomExplorer(

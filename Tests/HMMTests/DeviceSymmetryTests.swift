@@ -182,7 +182,9 @@ import Testing
   /// Checks (b), (c) and (d) on a symmetric model; returns (full, reduced)
   /// state counts.
   @discardableResult
-  static func checkReduction(_ config: ModelConfig, expectedOrder: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> (full: Int, reduced: Int) {
+  static func checkReduction(
+    _ config: ModelConfig, expectedOrder: Int, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> (full: Int, reduced: Int) {
     let model = try HMMModel(config)
     let analysis = model.symmetryAnalysis()
     let sym = try #require(analysis.symmetry, "no symmetry: \(analysis.notes)", sourceLocation: sourceLocation)

@@ -36,7 +36,9 @@ struct Driver {
     guard c.count == 1 else {
       var enabled: [Int] = []
       sys.enabledActions(in: state, into: &enabled)
-      Issue.record("\(c.count) steps match \(thread): \(name) [\(outcome)]; enabled: \(enabled.map(sys.describe).joined(separator: " | "))", sourceLocation: sourceLocation)
+      Issue.record(
+        "\(c.count) steps match \(thread): \(name) [\(outcome)]; enabled: \(enabled.map(sys.describe).joined(separator: " | "))",
+        sourceLocation: sourceLocation)
       return
     }
     state = sys.successor(of: state, via: c[0])

@@ -40,11 +40,15 @@ func property(_ name: String, _ e: Expr) -> Property<GuardedSystem> {
 @Suite struct SmokeTests {
   static func mirrorVsMunmap(_ bugs: [Variant.Bug] = []) -> ModelConfig {
     ModelConfig(
-      name: "t", system: SystemConfig(pages: 1, vmas: [VMAConfig(first: 0, last: 0, kind: .privateAnon, prot: .readWrite)],
+      name: "t",
+      system: SystemConfig(
+        pages: 1, vmas: [VMAConfig(first: 0, last: 0, kind: .privateAnon, prot: .readWrite)],
         initial: [.ram(writable: true)], ramPages: 2, devices: [DeviceConfig(name: "gpu0", poolPages: 1)], memcgLimit: 2),
       variant: Variant(bugs: bugs),
-      threads: [ThreadConfig(name: "mirror", device: 0, program: [.mirror(PageRange(0, 0), write: true)]),
-                ThreadConfig(name: "cpu", program: [.munmap(PageRange(0, 0))])])
+      threads: [
+        ThreadConfig(name: "mirror", device: 0, program: [.mirror(PageRange(0, 0), write: true)]),
+        ThreadConfig(name: "cpu", program: [.munmap(PageRange(0, 0))]),
+      ])
   }
 
   /// The hand-written INV-1/INV-6 holds on every state of the correct

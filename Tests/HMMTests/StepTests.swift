@@ -74,7 +74,9 @@ import Testing
 }
 
 @Suite struct MigrationStepTests {
-  static func migrate(_ variant: Variant = Variant(), initial: InitialPage = .ram(writable: true), memcg: Int = 4, extra: [ThreadConfig] = []) -> ModelConfig {
+  static func migrate(
+    _ variant: Variant = Variant(), initial: InitialPage = .ram(writable: true), memcg: Int = 4, extra: [ThreadConfig] = []
+  ) -> ModelConfig {
     Configs.oneAnonPage(
       initial: initial, memcg: memcg, variant: variant,
       threads: [ThreadConfig(name: "gpu", device: 0, program: [.migrateToDevice(PageRange(0, 0))])] + extra)

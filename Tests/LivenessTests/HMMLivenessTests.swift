@@ -25,7 +25,9 @@ func swapPageTwoFaulters(_ locking: Variant.SwapPageLocking) throws -> HMMModel 
 @Suite struct HMMLivenessTests {
   typealias Checker = LivenessChecker<GuardedSystem>
 
-  static func check(_ m: HMMModel, _ goal: Checker.Goal, _ f: Checker.Fairness, sourceLocation: SourceLocation = #_sourceLocation)
+  static func check(
+    _ m: HMMModel, _ goal: Checker.Goal, _ f: Checker.Fairness, sourceLocation: SourceLocation = #_sourceLocation
+  )
     -> Checker.Lasso?
   {
     let graph = StateGraph(system: m.system)

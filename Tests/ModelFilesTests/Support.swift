@@ -15,7 +15,9 @@ func parse(_ text: String) throws -> LoadedModel {
 }
 
 /// The error `text` fails with, or nil (and a test issue) if it parses.
-func parseError(_ text: String, sourceLocation: SourceLocation = #_sourceLocation)
+func parseError(
+  _ text: String, sourceLocation: SourceLocation = #_sourceLocation
+)
   -> ModelFileError?
 {
   do {

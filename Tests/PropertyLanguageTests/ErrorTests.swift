@@ -72,7 +72,8 @@ import Testing
     expectError("always t: pte.kind[0] == dev.state[gpu0]", 1, 11, "cannot compare enum(pte_kind) with enum(dev_state)")
     expectError("always t: pte.kind[0] == 1", 1, 11, "cannot compare enum(pte_kind) with int")
     expectError("always t: pte.page[0] == gpu0", 1, 11, "cannot compare ref(phys) with index(device)")
-    expectError("always t: pte.kind[0] < present", 1, 11, "'<' needs int, index or same-class counter operands, got enum(pte_kind) and enum(pte_kind)")
+    expectError(
+      "always t: pte.kind[0] < present", 1, 11, "'<' needs int, index or same-class counter operands, got enum(pte_kind) and enum(pte_kind)")
     expectError("always t: (if true then 1 else false) == 1", 1, 32, "the branches of 'if' have different types: int and bool")
     expectError("always t: (count p in phys: page.refs[p]) == 1", 1, 29, "expected bool, got int")
     expectError("always t: (sum p in phys: page.memcg[p]) == 1", 1, 27, "expected int, got bool")

@@ -51,9 +51,10 @@ import Testing
     let e = explain("usage_matches", Fixture.state([("page.memcg", [0], 1), ("page.memcg", [2], 1), ("memcg.usage", [], 1)]))
     #expect(!e.holds && e.bindings.isEmpty)
     #expect(e.clause == "memcg.usage == count p in phys: page.memcg[p]")
-    #expect(e.values == [
-      .init(term: "memcg.usage", value: "1"), .init(term: "count p in phys: page.memcg[p]", value: "2"),
-    ])
+    #expect(
+      e.values == [
+        .init(term: "memcg.usage", value: "1"), .init(term: "count p in phys: page.memcg[p]", value: "2"),
+      ])
   }
 
   @Test func negationLooksForTheWitness() {

@@ -35,10 +35,12 @@ func wellSorted(_ e: Expr, bool: Bool, root: Bool = false) -> Bool {
 
   @Test func forallIsUnrolledToAConjunctionOverConstantSlots() throws {
     let p = try Fixture.property("always no_zero: forall a in page: pte.kind[a] != zero")
-    #expect(p.expr == .and([
-      .binary(.ne, .slot(slot("pte.kind", 0)), .const(2)),
-      .binary(.ne, .slot(slot("pte.kind", 1)), .const(2)),
-    ]))
+    #expect(
+      p.expr
+        == .and([
+          .binary(.ne, .slot(slot("pte.kind", 0)), .const(2)),
+          .binary(.ne, .slot(slot("pte.kind", 1)), .const(2)),
+        ]))
     #expect(!p.isStep && p.events.isEmpty && p.kind == .always && p.suite == "test")
     #expect(Fixture.holds(p, Fixture.state([("pte.kind", [0], 1)])))
     #expect(!Fixture.holds(p, Fixture.state([("pte.kind", [1], 2)])))
@@ -67,17 +69,24 @@ func wellSorted(_ e: Expr, bool: Bool, root: Bool = false) -> Bool {
   @Test func refSubscriptBecomesSelectWithNoneRow() throws {
     let p = try Fixture.property("always t: forall a in page: page.memcg[pte.page[a]]")
     let table = [-1, slot("page.memcg", 0), slot("page.memcg", 1), slot("page.memcg", 2)]
-    #expect(p.expr == .and((0...1).map {
-      .binary(.ne, .select(table: table, index: .slot(slot("pte.page", $0))), .const(0))
-    }))
+    #expect(
+      p.expr
+        == .and(
+          (0...1).map {
+            .binary(.ne, .select(table: table, index: .slot(slot("pte.page", $0))), .const(0))
+          }))
     #expect(!Fixture.holds(p, Fixture.state([("page.memcg", [0], 1)])))  // none reads false
-    #expect(Fixture.holds(p, Fixture.state([
-      ("pte.page", [0], 3), ("pte.page", [1], 3), ("page.memcg", [2], 1),
-    ])))
+    #expect(
+      Fixture.holds(
+        p,
+        Fixture.state([
+          ("pte.page", [0], 3), ("pte.page", [1], 3), ("page.memcg", [2], 1),
+        ])))
   }
 
   @Test func countAndSum() throws {
-    let all = try Fixture.compile("""
+    let all = try Fixture.compile(
+      """
       always usage_matches: memcg.usage == count p in phys: page.memcg[p]
       always refs: mm.rss == sum p in phys where page.memcg[p]: page.refs[p]
       always two_binders: (count d in device, a in page: dpt.page[d][a] != none) <= 2
@@ -99,7 +108,8 @@ func wellSorted(_ e: Expr, bool: Bool, root: Bool = false) -> Bool {
   }
 
   @Test func defsExpandAndIfSelects() throws {
-    let p = try Fixture.property("""
+    let p = try Fixture.property(
+      """
       def cpu_page(a: page): ref phys =
         if pte.kind[a] == migration and mig.committed[a] then mig.dst[a] else pte.page[a]
       always t: forall d in device, a in page:
@@ -120,7 +130,8 @@ func wellSorted(_ e: Expr, bool: Bool, root: Bool = false) -> Bool {
   }
 
   @Test func constantsResolveByContext() throws {
-    let all = try Fixture.compile("""
+    let all = try Fixture.compile(
+      """
       always a: pte.kind[0] == present
       always b: dev.state[gpu1] == present
       always c: present == pte.kind[1]
@@ -131,18 +142,23 @@ func wellSorted(_ e: Expr, bool: Bool, root: Bool = false) -> Bool {
     #expect(all[0].expr == .binary(.eq, .slot(slot("pte.kind", 0)), .const(1)))
     #expect(all[1].expr == .binary(.eq, .slot(slot("dev.state", 1)), .const(1)))
     #expect(all[2].expr == .binary(.eq, .const(1), .slot(slot("pte.kind", 1))))
-    #expect(all[3].expr == .and([
-      .binary(.ne, .slot(slot("pte.kind", 0)), .const(0)), .binary(.ne, .slot(slot("pte.page", 0)), .const(0)),
-    ]))
-    #expect(all[4].expr == .and([
-      .binary(.eq, .slot(slot("dpt.page", 1, 1)), .const(3)), .binary(.eq, .slot(slot("pte.page", 1)), .const(2)),
-    ]))
+    #expect(
+      all[3].expr
+        == .and([
+          .binary(.ne, .slot(slot("pte.kind", 0)), .const(0)), .binary(.ne, .slot(slot("pte.page", 0)), .const(0)),
+        ]))
+    #expect(
+      all[4].expr
+        == .and([
+          .binary(.eq, .slot(slot("dpt.page", 1, 1)), .const(3)), .binary(.eq, .slot(slot("pte.page", 1)), .const(2)),
+        ]))
     // `a == 1` folds per unrolled page: false for page 0, true for page 1.
     #expect(all[5].expr == .binary(.eq, .slot(slot("pte.kind", 0)), .const(2)))
   }
 
   @Test func arithmeticAndOrderings() throws {
-    let all = try Fixture.compile("""
+    let all = try Fixture.compile(
+      """
       always a: 2 * mm.rss - memcg.usage >= -1
       always b: -mm.rss + 3 > memcg.usage
       always c: forall a in page, b in page where a < b: pte.kind[a] == pte.kind[b]
@@ -156,7 +172,8 @@ func wellSorted(_ e: Expr, bool: Bool, root: Bool = false) -> Bool {
   }
 
   @Test func booleanEqualityAndLiterals() throws {
-    let all = try Fixture.compile("""
+    let all = try Fixture.compile(
+      """
       always a: mig.committed[0] == true
       always b: mig.committed[0] != false
       always c: mig.committed[0] == mig.committed[1]
@@ -190,7 +207,8 @@ func wellSorted(_ e: Expr, bool: Bool, root: Bool = false) -> Bool {
   }
 
   @Test func loweredFormulasAreWellSorted() throws {
-    let all = try Fixture.compile("""
+    let all = try Fixture.compile(
+      """
       def cpu_page(a: page): ref phys =
         if pte.kind[a] == migration and mig.committed[a] then mig.dst[a] else pte.page[a]
       def mapped(d: device, a: page): bool = dpt.page[d][a] != none
@@ -208,15 +226,16 @@ func wellSorted(_ e: Expr, bool: Bool, root: Bool = false) -> Bool {
 
   /// The snippets of Docs/property-language.md, against the test schema.
   @Test func referenceExamplesCompile() throws {
-    let all = try Fixture.compile(ParserTests.example + """
+    let all = try Fixture.compile(
+      ParserTests.example + """
 
-      always rss_only_moves_by_one: next(mm.rss) - mm.rss <= 1 and mm.rss - next(mm.rss) <= 1
-      always b: (count p in phys: page.memcg[p]) + 1 >= memcg.usage
-      always c: forall a in page, b in page where a < b: pte.kind[a] == pte.kind[b]
-      always d: exists p in phys where page.memcg[p]: page.refs[p] > 0
-      always e: (sum p in phys where page.memcg[p]: page.refs[p]) <= 3
-      always f: migration == pte.kind[1] implies next(cpu_page(1)) != none
-      """)
+        always rss_only_moves_by_one: next(mm.rss) - mm.rss <= 1 and mm.rss - next(mm.rss) <= 1
+        always b: (count p in phys: page.memcg[p]) + 1 >= memcg.usage
+        always c: forall a in page, b in page where a < b: pte.kind[a] == pte.kind[b]
+        always d: exists p in phys where page.memcg[p]: page.refs[p] > 0
+        always e: (sum p in phys where page.memcg[p]: page.refs[p]) <= 3
+        always f: migration == pte.kind[1] implies next(cpu_page(1)) != none
+        """)
     #expect(all.map(\.isStep) == [false, false, true, true, false, false, false, false, true])
     #expect(all.allSatisfy { wellSorted($0.expr, bool: true, root: true) })
   }

@@ -7,11 +7,12 @@ import Testing
     var lexer = Lexer(text: "pte.kind[a] == gpu0.0 # tail\n<= >= != -3", file: "f")
     let (tokens, comments) = try lexer.tokenize()
     let kinds = tokens.map(\.kind)
-    #expect(kinds == [
-      .identifier("pte.kind"), .symbol(.lbracket), .identifier("a"), .symbol(.rbracket),
-      .symbol(.eq), .identifier("gpu0.0"), .symbol(.le), .symbol(.ge), .symbol(.ne),
-      .symbol(.minus), .integer(3), .endOfFile,
-    ])
+    #expect(
+      kinds == [
+        .identifier("pte.kind"), .symbol(.lbracket), .identifier("a"), .symbol(.rbracket),
+        .symbol(.eq), .identifier("gpu0.0"), .symbol(.le), .symbol(.ge), .symbol(.ne),
+        .symbol(.minus), .integer(3), .endOfFile,
+      ])
     #expect(comments == [Comment(text: "tail", line: 1, ownLine: false)])
     #expect(tokens[5].range.start == SourceLocation(line: 1, column: 16, offset: 15))
     #expect(tokens[6].range.start.line == 2 && tokens[6].range.start.column == 1)
@@ -20,10 +21,11 @@ import Testing
   @Test func keywordsAreReservedButTypeWordsAreNot() throws {
     var lexer = Lexer(text: "forall int none mig.next next", file: "f")
     let kinds = try lexer.tokenize().tokens.map(\.kind)
-    #expect(kinds == [
-      .keyword(.forall), .identifier("int"), .identifier("none"), .identifier("mig.next"),
-      .keyword(.next), .endOfFile,
-    ])
+    #expect(
+      kinds == [
+        .keyword(.forall), .identifier("int"), .identifier("none"), .identifier("mig.next"),
+        .keyword(.next), .endOfFile,
+      ])
   }
 }
 

@@ -141,4 +141,3 @@ enum Fixture {
     #expect(depths == Array(0...10))
   }
 }
-

@@ -107,12 +107,13 @@ func position(of needle: String, in text: String, occurrence: Int = 1) -> (line:
 
   /// Every path through several variants round-trips (thread program
   /// points, references, enums, booleans, integers, nested arrays).
-  @Test(arguments: [
-    ([], nil),
-    ([Variant.Bug.readRetryUnlocked], nil),
-    ([], [HMM.Operation.cpuRead(0), .cpuWrite(0), .exit]),
-    ([], [HMM.Operation.choice([[.munmap(PageRange(0, 0))], [.mprotect(PageRange(0, 0), .read), .cpuRead(0)]])]),
-  ] as [([Variant.Bug], [HMM.Operation]?)])
+  @Test(
+    arguments: [
+      ([], nil),
+      ([Variant.Bug.readRetryUnlocked], nil),
+      ([], [HMM.Operation.cpuRead(0), .cpuWrite(0), .exit]),
+      ([], [HMM.Operation.choice([[.munmap(PageRange(0, 0))], [.mprotect(PageRange(0, 0), .read), .cpuRead(0)]])]),
+    ] as [([Variant.Bug], [HMM.Operation]?)])
   func roundTripAcrossModels(bugs: [Variant.Bug], cpu: [HMM.Operation]?) throws {
     let sys = try HMMModel(Fixture.config(bugs: bugs, cpu: cpu)).system
     let t = try Fixture.trace(sys)
@@ -128,7 +129,9 @@ func position(of needle: String, in text: String, occurrence: Int = 1) -> (line:
     let sys = try HMMModel(Fixture.config(cpu: [.cpuWrite(0)])).system
     for t in sys.threads {
       var seen: [String: Int] = [:]
-      let repeated = t.pcLabels.filter { seen[$0, default: 0] += 1; return seen[$0] == 2 }
+      let repeated = t.pcLabels.filter {
+        seen[$0, default: 0] += 1; return seen[$0] == 2
+      }
       #expect(repeated.isEmpty, "thread \(t.name) repeats \(repeated)")
     }
   }

@@ -186,7 +186,8 @@ import Testing
     Self.expectError(c, at: position(of: "\"mm.writer\": 0", in: c).map { ($0.line, $0.column + 13) }, "\"mm.writer\": expected true or false")
     // A scalar where an array belongs.
     let d = Self.edit(good, "\"pte.kind\": [\"present\"]", "\"pte.kind\": \"present\"")
-    Self.expectError(d, at: position(of: "\"pte.kind\": \"present\"", in: d).map { ($0.line, $0.column + 12) }, "\"pte.kind\" must be an array of 1 (page)")
+    Self.expectError(
+      d, at: position(of: "\"pte.kind\": \"present\"", in: d).map { ($0.line, $0.column + 12) }, "\"pte.kind\" must be an array of 1 (page)")
     // An array of the wrong length.
     let e = Self.edit(good, "\"pte.kind\": [\"present\"]", "\"pte.kind\": [\"present\", \"none\"]")
     Self.expectError(e, at: position(of: "[\"present\", \"none\"]", in: e), "\"pte.kind\" must be an array of 1 (page)")
@@ -198,7 +199,8 @@ import Testing
   @Test func unknownEnumValues() throws {
     let good = try Self.good()
     let a = Self.edit(good, "\"pte.kind\": [\"present\"]", "\"pte.kind\": [\"presnt\"]")
-    Self.expectError(a, at: position(of: "\"presnt\"", in: a), "\"pte.kind\": \"presnt\" is not a pte_kind (none, present, zero, migration, device_private)")
+    Self.expectError(
+      a, at: position(of: "\"presnt\"", in: a), "\"pte.kind\": \"presnt\" is not a pte_kind (none, present, zero, migration, device_private)")
     let b = Self.edit(good, "\"pte.page\": [\"ram0\"]", "\"pte.page\": [\"ram9\"]")
     Self.expectError(b, at: position(of: "\"ram9\"", in: b), "\"pte.page\": \"ram9\" is not a phys")
     let c = Self.edit(good, "\"thread.pc\": [\"start\"", "\"thread.pc\": [\"nowhere\"")
