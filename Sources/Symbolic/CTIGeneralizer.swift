@@ -98,7 +98,11 @@ struct CTIGeneralizer {
       case .valueIn(let x, _):
         var seen = [Bool](repeating: false, count: 256)
         for r in rows { seen[Int(columns[x][r])] = true }
-        out.append(LemmaForm(premises: premises, conclusion: .valueIn(slot: x, values: (0..<256).filter { seen[$0] })))
+        // A class slot's values are said in the class's terms (a canonical
+        // number is the renaming's choice, not a fact about the kernel).
+        for fact in ClassValues(system).facts(x, values: (0..<256).filter { seen[$0] }) {
+          out.append(LemmaForm(premises: premises, conclusion: fact))
+        }
       case .equal(let a, let b):
         out.append(LemmaForm(premises: premises, conclusion: .differ(a, b)))
       case .differ(let a, let b):

@@ -100,6 +100,14 @@ public struct CandidateMiner {
     }
     // Goals may read a post-state or event flags (slots >= n): state slots only.
     for g in goals { comparisons(g) }
+    // The slots of one value class are related by the renaming itself (it
+    // keeps their equalities and order: a version never above the clock),
+    // whatever their declared ranges.
+    for c in system.renaming?.classes ?? [] {
+      for x in c.slots.dropFirst() {
+        parent[find(schema.slotOwner[x])] = find(schema.slotOwner[c.slots[0]])
+      }
+    }
     let pcs = Set(system.threads.map(\.pcSlot))
     // A variable related to nothing but itself (a refcount, a mapcount) is
     // not compared across its own elements either.

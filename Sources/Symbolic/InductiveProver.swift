@@ -386,7 +386,10 @@ public final class InductiveProver {
         guard premiseHolds, system.isEnabled(command, in: pre) else {
           return .gaveUp(reason: "internal error: Z3's counterexample to induction does not replay on the explicit stepper", cti: cti)
         }
-        if reachable.contains(pre) {
+        // Z3 ranges over every renaming of the value classes; the reachable
+        // set holds canonical states only, and the goals and lemmas cannot
+        // tell a state from its canonical form (ValueRenaming).
+        if reachable.contains(system.renaming?.canonical(pre) ?? pre) {
           let g = failing.first { goalSet.contains($0) }
           return g.map { .reachableViolation(goal: names[$0]!, cti: cti) }
             ?? .gaveUp(reason: "a lemma fails after a reachable state (internal error)", cti: cti)

@@ -60,7 +60,7 @@ enum Bundled {
 
   /// Correct models with no lemma file, which `prove` proves with the
   /// reachable set as the invariant (`ReachableSetCertificate`): mining
-  /// mirror_migrate_cpu_2p2d's 65,299 reachable states (three threads, two
+  /// mirror_migrate_cpu_2p2d's 30,145 reachable states (three threads, two
   /// devices) still finds new counterexamples to induction after 3,000
   /// rounds and 15 minutes. Its certificate takes minutes, so the suite does
   /// not run it (`Benchmarks/prove.sh models` does).
