@@ -12,8 +12,13 @@ import Testing
   /// committed lemma file (`Properties/lemmas/<model>.hmmprop`), with every
   /// lemma kept: a lemma the prover drops means the file no longer matches
   /// the model (regenerate it with `hmmcheck prove --mine-lemmas MODEL`).
-  @Test(arguments: Bundled.correctModels().filter { !Bundled.provedByReachableSet.contains($0) })
+  /// The slowest proofs are in `HeavyProofTests`.
+  @Test(arguments: Bundled.correctModels().filter { !Bundled.provedByReachableSet.contains($0) && !Bundled.heavyProofs.contains($0) })
   func correctModelIsProvedFromItsLemmaFile(_ file: String) throws {
+    try Self.provedFromLemmaFile(file)
+  }
+
+  static func provedFromLemmaFile(_ file: String) throws {
     let m = try Bundled.load(file)
     #expect(
       FileManager.default.fileExists(atPath: m.lemmaFile),
@@ -29,22 +34,10 @@ import Testing
     #expect(kept == lemmas.count)
   }
 
-  /// Past exhaustive search's comfort: the 4-page member of the benchmark
-  /// family (13,364,776 reachable states) is proved from the lemmas mined
-  /// on 3 pages and carried over (`--mine-from`), every lemma kept, the
-  /// sequence protocol among the goals (Benchmarks/prove.sh pages).
-  @Test func fourPageFamilyIsProvedFromItsTransferredLemmas() throws {
-    let m = try Bundled.load(Fixture.repo + "/Benchmarks/models/prove_mirror_munmap_4p.yaml")
-    #expect(m.system.threads.count == 8)
-    #expect(m.goals.contains { $0.name == "current_snapshot_is_cpu_page" })
-    let file = Fixture.repo + "/Benchmarks/lemmas/prove_mirror_munmap_4p.hmmprop"
-    let lemmas = try Bundled.lemmas(m, text: try String(contentsOfFile: file, encoding: .utf8))
-    let outcome = try InductiveProver(system: m.system, goals: m.goals).prove(lemmas: lemmas)
-    guard case .proved(_, let kept, let dropped, _) = outcome else {
-      Issue.record("not proved from \(file): \(outcome)")
-      return
-    }
-    #expect(dropped.isEmpty && kept == lemmas.count, "\(dropped.map(\.lemma))")
+  /// The heavy proofs are of correct models with lemma files.
+  @Test func heavyProofsAreCorrectModels() {
+    let correct = Set(Bundled.correctModels())
+    for f in Bundled.heavyProofs { #expect(correct.contains(f) && !Bundled.provedByReachableSet.contains(f), "\(f)") }
   }
 
   /// The models without a lemma file are correct bundled models (one that
@@ -219,5 +212,33 @@ import Testing
     if case .proved = try prover.prove(lemmas: lemmas) {
       Issue.record("\(file): proved although \(Bundled.expectedSafetyViolations(m)) is violated")
     }
+  }
+}
+
+/// The slow proofs (minutes in all): the bundled models in
+/// `Bundled.heavyProofs` and the 4-page family member. Run with
+/// `HMMCHECK_HEAVY_TESTS=1 swift test --filter HeavyProofTests`; CI does.
+@Suite(.enabled(if: Bundled.heavyTier)) struct HeavyProofTests {
+  @Test(arguments: Array(Bundled.heavyProofs).sorted())
+  func heavyModelIsProvedFromItsLemmaFile(_ file: String) throws {
+    try InductiveProofTests.provedFromLemmaFile(file)
+  }
+
+  /// Past exhaustive search's comfort: the 4-page member of the benchmark
+  /// family (13,364,776 reachable states) is proved from the lemmas mined
+  /// on 3 pages and carried over (`--mine-from`), every lemma kept, the
+  /// sequence protocol among the goals (Benchmarks/prove.sh pages).
+  @Test func fourPageFamilyIsProvedFromItsTransferredLemmas() throws {
+    let m = try Bundled.load(Fixture.repo + "/Benchmarks/models/prove_mirror_munmap_4p.yaml")
+    #expect(m.system.threads.count == 8)
+    #expect(m.goals.contains { $0.name == "current_snapshot_is_cpu_page" })
+    let file = Fixture.repo + "/Benchmarks/lemmas/prove_mirror_munmap_4p.hmmprop"
+    let lemmas = try Bundled.lemmas(m, text: try String(contentsOfFile: file, encoding: .utf8))
+    let outcome = try InductiveProver(system: m.system, goals: m.goals).prove(lemmas: lemmas)
+    guard case .proved(_, let kept, let dropped, _) = outcome else {
+      Issue.record("not proved from \(file): \(outcome)")
+      return
+    }
+    #expect(dropped.isEmpty && kept == lemmas.count, "\(dropped.map(\.lemma))")
   }
 }
